@@ -1,0 +1,4 @@
+"""``python -m postcheck``."""
+from postcheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Check kinds: the code behind rules. Each rule file names one of these in ``check:``.
+
+Modules are imported only when a rule that uses them runs, so ``postcheck --help`` stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+if TYPE_CHECKING:
+    from postcheck.config import Config
+    from postcheck.engine import Context, Rule
+    from postcheck.model import Hit
+    from postcheck.posts import Post
+
+# kind -> "module:Class". One explicit table; no entry-point magic.
+CHECK_KINDS: dict[str, str] = {
+    "input_errors": "postcheck.checks.input_errors:InputErrors",
+    "person_names": "postcheck.checks.names:PersonNames",
+}
+
+
+class Check(Protocol):
+    """A check kind: built once per rule, then run over every post."""
+
+    #: whether run() reads ctx.doc(post); the engine then batches spaCy over posts with nlp.pipe
+    needs_doc: bool
+
+    def __init__(self, rule: Rule, config: Config) -> None: ...
+
+    def run(self, post: Post, ctx: Context) -> Iterable[Hit]: ...
+
+
+def check_class(kind: str) -> Any:
+    module_name, _, class_name = CHECK_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)

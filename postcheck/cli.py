@@ -1,0 +1,194 @@
+"""The command line: parse -> core -> reporter -> exit code. The only module that imports typer."""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from postcheck import __version__
+
+app = typer.Typer(
+    help="Check school social-media posts against the social media policy before they are published.\n\n"
+         "Run `postcheck PATH...` (drafts, images or folders); see `postcheck check --help`.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class Format(str, Enum):
+    human = "human"
+    json = "json"
+
+
+class Account(str, Enum):
+    school = "school"
+    personal = "personal"
+
+
+class FailOn(str, Enum):
+    fail = "fail"
+    review = "review"
+
+
+def _error(message: str) -> typer.Exit:
+    """One line on stderr, exit code 2."""
+    typer.echo(f"postcheck: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _load_config(config: Optional[Path]):
+    from postcheck.config import ConfigError, find_config, load_config
+
+    try:
+        return load_config(config if config is not None else find_config())
+    except ConfigError as exc:
+        raise _error(str(exc)) from None
+
+
+def _load_pack(config):
+    from postcheck.config import ConfigError
+    from postcheck.rulepack import load_pack
+
+    try:
+        return load_pack(config.rule_packs, config.rule_overrides, config.path)
+    except ConfigError as exc:
+        raise _error(str(exc)) from None
+
+
+def _use_color() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@app.command()
+def check(
+    paths: List[Path] = typer.Argument(..., help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
+    fmt: Format = typer.Option(Format.human, "--format", "-f", help="Report format."),
+    account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
+    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="Exit 1 when a post fails, or also when one needs review."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
+) -> None:
+    """Check posts and print a pass / review / fail report."""
+    from postcheck.engine import Engine
+    from postcheck.model import Verdict
+    from postcheck.posts import InputPathError, discover, load
+    from postcheck.reporters import RenderOptions, render
+
+    cfg = _load_config(config)
+    pack = _load_pack(cfg)
+    try:
+        specs = discover(paths)
+    except InputPathError as exc:
+        raise _error(str(exc)) from None
+    if not specs:
+        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
+    engine = Engine(cfg, pack)
+    account_override = account.value if account else None
+    report = engine.run(load(spec, cfg.account, account_override) for spec in specs)
+    options = RenderOptions(color=_use_color(), quiet=quiet, clauses=pack.clauses)
+    render(fmt.value, report, sys.stdout, options)
+    worst = report.verdict
+    threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
+    raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank else EXIT_OK)
+
+
+@app.command("rules")
+def list_rules(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs and overrides)."),
+) -> None:
+    """List the rule pack: id, category, severity and policy clauses."""
+    from rich.console import Console
+    from rich.table import Table
+
+    pack = _load_pack(_load_config(config))
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("rule", "category", "severity", "clauses", "accounts"):
+        table.add_column(column)
+    for rule in pack.rules:
+        table.add_row(rule.id, rule.category, rule.severity.value, ", ".join(rule.clauses), ", ".join(rule.accounts))
+    Console(color_system="auto" if _use_color() else None, highlight=False).print(table)
+
+
+@app.command()
+def explain(
+    rule_id: str = typer.Argument(..., metavar="RULE", help="A rule id from `postcheck rules`."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs)."),
+) -> None:
+    """Explain a rule: the clauses it enforces, why, how to fix, and examples."""
+    pack = _load_pack(_load_config(config))
+    rule = pack.get(rule_id)
+    if rule is None:
+        raise _error(f"no rule named {rule_id!r}; run `postcheck rules` to list them")
+    lines = [f"{rule.id}: {rule.title or rule.message}",
+             f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
+             "", "Policy:"]
+    lines += [f"  {c}  {pack.clauses.get(c, '')}" for c in rule.clauses]
+    lines += ["", f"Why: {rule.why}", f"Fix: {rule.fix.replace(': {suggestion}', '').replace('{suggestion}', '…')}"]
+    for kind in ("fail", "review", "pass"):
+        examples = rule.examples.get(kind) or ()
+        if examples:
+            lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
+            for example in examples:
+                text = example.get("text", "") if isinstance(example, dict) else str(example)
+                lines.append("  " + text.strip().replace("\n", "\n  "))
+    typer.echo("\n".join(lines))
+
+
+STARTER_CONFIG = """\
+# postcheck configuration. Paths are relative to this file.
+school: Our School
+# website: https://www.example-school.org.uk   # your own site: trusted; lookalikes of it are not
+# roster: roster.csv            # learners: CSV with first_name,last_name columns (an MIS export works)
+# staff: staff.txt              # adults whose names are fine: one full name per line
+# consent_list: consent_list.yaml   # learners whose parents/carers objected (see consent_list.example.yaml)
+account: school                 # default account for drafts without front matter: school | personal
+rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severity: warning}}
+"""
+
+
+@app.command()
+def init() -> None:
+    """Write a starter postcheck.yaml in the current folder (never overwrites)."""
+    target = Path.cwd() / "postcheck.yaml"
+    try:
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(STARTER_CONFIG)
+    except FileExistsError:
+        raise _error(f"{target.name} already exists here; not overwritten") from None
+    typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
+
+
+COMMANDS = {"check", "rules", "explain", "init"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"postcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    pass
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Entry point: ``postcheck PATH...`` is short for ``postcheck check PATH...``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
+        args.insert(0, "check")
+    try:
+        app(args=args, prog_name="postcheck", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return 0

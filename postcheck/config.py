@@ -1,0 +1,303 @@
+"""postcheck.yaml, the roster, the staff list and the consent list, as typed values."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from postcheck import yamlio
+from postcheck.yamlio import SourceError
+
+CONFIG_NAME = "postcheck.yaml"
+ACCOUNTS = ("school", "personal")
+OBJECTIONS = ("photos", "name", "all")
+
+# Top-level keys postcheck.yaml understands; anything else is probably a typo.
+KNOWN_KEYS = {
+    "school", "website", "roster", "staff", "consent_list", "account", "rules",
+    "nlp", "faces", "links", "contacts", "names",
+}
+
+
+class ConfigError(SourceError):
+    """A configuration problem: exit code 2, one line naming the file (and line or key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """One roster row."""
+
+    first_name: str
+    last_name: str
+    preferred_name: str | None = None
+    year: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEntry:
+    """A learner whose parent/carer objected to, or restricted, the use of their image or name."""
+
+    id: str
+    name: str
+    objection: str  # photos | name | all
+    photos: tuple[Path, ...] = ()
+    line: int | None = None
+
+    @property
+    def initials(self) -> str:
+        return ".".join(part[0].upper() for part in self.name.split() if part) + "."
+
+    @property
+    def restricts_photos(self) -> bool:
+        return self.objection in ("photos", "all")
+
+    @property
+    def restricts_name(self) -> bool:
+        return self.objection in ("name", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentList:
+    path: Path
+    learners: tuple[ConsentEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Typed configuration; ``None`` means "not configured"."""
+
+    path: Path | None = None
+    school: str | None = None
+    website: str | None = None
+    roster: tuple[Learner, ...] | None = None
+    staff: tuple[str, ...] | None = None
+    consent_list: ConsentList | None = None
+    account: str = "school"
+    rule_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_packs: tuple[Path, ...] = ()
+    sections: dict[str, Any] = field(default_factory=dict)  # nlp, faces, links, contacts, names
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.sections.get(name)
+        return value if isinstance(value, dict) else {}
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """postcheck.yaml in ``start`` or the nearest folder above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load a config file (or return the defaults when there is none)."""
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError(path, "config file not found")
+    try:
+        data = yamlio.load(path)
+    except SourceError as exc:
+        raise ConfigError(exc.path, exc.message, exc.line, exc.key) from None
+    if data is None:
+        return Config(path=path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, "expected a mapping of settings", 1)
+    base = path.parent
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            known = ", ".join(sorted(KNOWN_KEYS))
+            raise ConfigError(path, f"unknown setting {key!r} (known: {known})", yamlio.line_of(data, key), str(key))
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(path, f"{key} must be text", yamlio.line_of(data, key), key)
+        return value
+
+    def file_setting(key: str) -> Path | None:
+        value = text(key)
+        if value is None:
+            return None
+        target = (base / value).resolve()
+        if not target.is_file():
+            raise ConfigError(path, f"{key}: file not found: {value}", yamlio.line_of(data, key), key)
+        return target
+
+    account = text("account") or "school"
+    if account not in ACCOUNTS:
+        raise ConfigError(path, f"account must be one of {', '.join(ACCOUNTS)}", yamlio.line_of(data, "account"), "account")
+
+    roster_path = file_setting("roster")
+    staff_path = file_setting("staff")
+    consent_path = file_setting("consent_list")
+
+    rules = data.get("rules") or {}
+    if not isinstance(rules, dict):
+        raise ConfigError(path, "rules must be a mapping", yamlio.line_of(data, "rules"), "rules")
+    overrides, packs = _rule_settings(rules, path)
+
+    sections = {}
+    for key in ("nlp", "faces", "links", "contacts", "names"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
+        if value is not None:
+            sections[key] = value
+
+    return Config(
+        path=path,
+        school=text("school"),
+        website=text("website"),
+        roster=load_roster(roster_path) if roster_path else None,
+        staff=load_staff(staff_path) if staff_path else None,
+        consent_list=load_consent_list(consent_path) if consent_path else None,
+        account=account,
+        rule_overrides=overrides,
+        rule_packs=packs,
+        sections=sections,
+    )
+
+
+def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], tuple[Path, ...]]:
+    overrides: dict[str, dict[str, Any]] = {}
+    packs: list[Path] = []
+    for key, value in rules.items():
+        line = yamlio.line_of(rules, key)
+        if key == "packs":
+            if not isinstance(value, list):
+                raise ConfigError(path, "rules.packs must be a list of folders", line, "rules.packs")
+            for item in value:
+                folder = (path.parent / str(item)).resolve()
+                if not folder.is_dir():
+                    raise ConfigError(path, f"rules.packs: folder not found: {item}", line, "rules.packs")
+                packs.append(folder)
+            continue
+        if value is False or value == "off":
+            overrides[str(key)] = {"enabled": False}
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(path, f"rules.{key} must be a mapping (enabled, severity) or false", line, f"rules.{key}")
+        unknown = set(value) - {"enabled", "severity"}
+        if unknown:
+            raise ConfigError(path, f"rules.{key}: unknown option {sorted(unknown)[0]!r} (known: enabled, severity)", line, f"rules.{key}")
+        severity = value.get("severity")
+        if severity is not None and severity not in ("error", "warning", "info"):
+            raise ConfigError(path, f"rules.{key}.severity must be error, warning or info", line, f"rules.{key}.severity")
+        overrides[str(key)] = dict(value)
+    return overrides, tuple(packs)
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")  # Excel and older MIS exports
+        except UnicodeDecodeError as exc:
+            raise ConfigError(path, f"cannot decode text (byte {exc.start}); save it as UTF-8") from None
+
+
+_FIRST = ("first_name", "forename", "first name", "firstname", "legal forename", "given name")
+_LAST = ("last_name", "surname", "last name", "lastname", "legal surname", "family name")
+_PREFERRED = ("preferred_name", "preferred forename", "preferred name", "known as")
+_YEAR = ("year", "year group", "nc year")
+
+
+def load_roster(path: Path) -> tuple[Learner, ...]:
+    """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored)."""
+    reader = csv.reader(io.StringIO(_read_text(path)))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ConfigError(path, "roster is empty: expected a header with first_name,last_name", 1) from None
+    names = [h.strip().lower() for h in header]
+
+    def column(options: tuple[str, ...]) -> int | None:
+        return next((names.index(o) for o in options if o in names), None)
+
+    first, last = column(_FIRST), column(_LAST)
+    if first is None or last is None:
+        raise ConfigError(path, "roster needs first_name and last_name columns", 1)
+    preferred, year = column(_PREFERRED), column(_YEAR)
+    learners = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        lineno = reader.line_num
+        if len(row) <= max(first, last):
+            raise ConfigError(path, f"row has {len(row)} columns, expected at least {max(first, last) + 1}", lineno)
+        first_name, last_name = row[first].strip(), row[last].strip()
+        if not first_name or not last_name:
+            raise ConfigError(path, "row is missing a first or last name", lineno)
+        learners.append(Learner(
+            first_name=first_name,
+            last_name=last_name,
+            preferred_name=(row[preferred].strip() or None) if preferred is not None and preferred < len(row) else None,
+            year=(row[year].strip() or None) if year is not None and year < len(row) else None,
+        ))
+    return tuple(learners)
+
+
+def load_staff(path: Path) -> tuple[str, ...]:
+    """Staff full names: one per line (``#`` comments allowed) or a YAML list."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = yamlio.load(path)
+        if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+            raise ConfigError(path, "staff list must be a YAML list of names", 1)
+        return tuple(x.strip() for x in data if x.strip())
+    lines = _read_text(path).splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def load_consent_list(path: Path) -> ConsentList:
+    """The objection list (policy 7.2); photo paths are relative to the file."""
+    data = yamlio.load(path)
+    if data is None:
+        return ConsentList(path, ())
+    if not isinstance(data, dict) or not isinstance(data.get("learners", []), list):
+        raise ConfigError(path, "expected 'learners:' with a list of entries", 1, "learners")
+    entries: list[ConsentEntry] = []
+    seen: set[str] = set()
+    for index, item in enumerate(data.get("learners") or []):
+        line = getattr(item, "line", None)
+        key = f"learners[{index}]"
+        if not isinstance(item, dict):
+            raise ConfigError(path, "each learner must be a mapping with id, name, objection", line, key)
+        for required in ("id", "name"):
+            if not item.get(required) or not isinstance(item.get(required), (str, int)):
+                raise ConfigError(path, f"missing {required}", line, f"{key}.{required}")
+        learner_id = str(item["id"])
+        if learner_id in seen:
+            raise ConfigError(path, f"duplicate id {learner_id}", line, f"{key}.id")
+        seen.add(learner_id)
+        objection = item.get("objection", "photos")
+        if objection not in OBJECTIONS:
+            raise ConfigError(path, f"objection must be one of {', '.join(OBJECTIONS)}",
+                              yamlio.line_of(item, "objection"), f"{key}.objection")
+        photos = item.get("photos") or []
+        if isinstance(photos, str):
+            photos = [photos]
+        if not isinstance(photos, list):
+            raise ConfigError(path, "photos must be a list of files", yamlio.line_of(item, "photos"), f"{key}.photos")
+        resolved = []
+        for photo in photos:
+            target = (path.parent / str(photo)).resolve()
+            if not target.is_file():
+                raise ConfigError(path, f"reference photo not found: {photo}", yamlio.line_of(item, "photos"), f"{key}.photos")
+            resolved.append(target)
+        entries.append(ConsentEntry(learner_id, str(item["name"]).strip(), objection, tuple(resolved), line))
+    return ConsentList(path, tuple(entries))

@@ -1,0 +1,167 @@
+"""Run the rule pack over posts: build each check once, run it over each post once, make findings."""
+from __future__ import annotations
+
+import string
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from postcheck.checks import check_class
+from postcheck.config import Config
+from postcheck.model import Finding, Hit, PostResult, Report
+from postcheck.nlp import NLP
+from postcheck.posts import Post
+from postcheck.rulepack import Rule, RulePack, load_pack
+
+BATCH = 64
+
+
+@dataclass
+class Context:
+    """What checks share during a run: the config, the spaCy pipeline, run-wide notices."""
+
+    config: Config
+    nlp: NLP
+    notices: list[str] = field(default_factory=list)
+    _docs: dict[int, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for checks (models, indexes)
+
+    def notice(self, message: str) -> None:
+        """Say something once per run (e.g. a check that could not run)."""
+        if message not in self.notices:
+            self.notices.append(message)
+
+    def doc(self, post: Post) -> Any:
+        """The spaCy Doc of ``post.prose`` (None without a pipeline)."""
+        key = id(post)
+        if key not in self._docs:
+            self._docs[key] = next(iter(self.nlp.pipe([post.prose])))
+        if self._docs[key] is None and self.nlp.problem:
+            self.notice(self.nlp.problem)
+        return self._docs[key]
+
+    def prefetch_docs(self, posts: list[Post]) -> None:
+        todo = [p for p in posts if id(p) not in self._docs]
+        for post, doc in zip(todo, self.nlp.pipe([p.prose for p in todo], batch_size=BATCH)):
+            self._docs[id(post)] = doc
+
+    def forget(self, posts: list[Post]) -> None:
+        for post in posts:
+            self._docs.pop(id(post), None)
+
+
+class _Template(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(template: str, values: dict[str, Any]) -> str:
+    try:
+        return string.Formatter().vformat(template, (), _Template(values))
+    except (ValueError, IndexError):
+        return template
+
+
+class Engine:
+    """The rule pack bound to a configuration."""
+
+    def __init__(self, config: Config | None = None, pack: RulePack | None = None, nlp: NLP | None = None):
+        self.config = config or Config()
+        self.pack = pack or load_pack(self.config.rule_packs, self.config.rule_overrides, self.config.path)
+        model = self.config.section("nlp").get("model")
+        self.ctx = Context(self.config, nlp or NLP(model))
+        self._checks: dict[str, Any] = {}
+
+    def check_for(self, rule: Rule) -> Any:
+        if rule.id not in self._checks:
+            self._checks[rule.id] = check_class(rule.check)(rule, self.config)
+        return self._checks[rule.id]
+
+    def rules_for(self, post: Post) -> list[Rule]:
+        return [r for r in self.pack.rules if post.account in r.accounts]
+
+    def check_post(self, post: Post) -> PostResult:
+        started = time.perf_counter()
+        findings: dict[tuple, Finding] = {}
+        for rule in self.rules_for(post):
+            check = self.check_for(rule)
+            for hit in check.run(post, self.ctx):
+                finding = self._finding(rule, post, hit)
+                findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.match), finding)
+        ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+        return PostResult(
+            path=post.display,
+            account=post.account,
+            platform=post.platform,
+            images=tuple(ref.display for ref in post.images),
+            findings=ordered,
+            text=post.text,
+            seconds=time.perf_counter() - started,
+        )
+
+    def iter_results(self, posts: Iterable[Post]) -> Iterator[PostResult]:
+        """Check posts in batches, sharing one nlp.pipe call per batch."""
+        needs_doc = any(getattr(check_class(r.check), "needs_doc", False) for r in self.pack.rules)
+        batch: list[Post] = []
+        for post in posts:
+            batch.append(post)
+            if len(batch) >= BATCH:
+                yield from self._run_batch(batch, needs_doc)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch, needs_doc)
+
+    def _run_batch(self, batch: list[Post], needs_doc: bool) -> Iterator[PostResult]:
+        if needs_doc:
+            self.ctx.prefetch_docs(batch)
+        for post in batch:
+            yield self.check_post(post)
+        self.ctx.forget(batch)
+
+    def run(self, posts: Iterable[Post]) -> Report:
+        results = list(self.iter_results(posts))
+        return Report(tuple(results), tuple(self.ctx.notices))
+
+    def _finding(self, rule: Rule, post: Post, hit: Hit) -> Finding:
+        if hit.start is not None:
+            path, line, column = post.locate(hit.start)
+            end_line = end_column = None
+            if hit.end is not None and line is not None:
+                _, end_line, end_column = post.locate(hit.end)
+        elif hit.image is not None:
+            path, line, column, end_line, end_column = hit.image, None, None, None, None
+        else:
+            path, line, column, end_line, end_column = hit.path or post.display, hit.line, hit.column, None, None
+        values = {"match": hit.match, "suggestion": hit.suggestion or "", **hit.details}
+        message = hit.message or _format(rule.message, values)
+        suggestion = _format(rule.fix, values) if rule.fix else None
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=hit.severity or rule.severity,
+            clauses=rule.clauses,
+            message=message,
+            path=path,
+            line=line,
+            column=column,
+            match=hit.match,
+            suggestion=suggestion,
+            confidence=hit.confidence,
+            details=dict(hit.details),
+            end_line=end_line,
+            end_column=end_column,
+            span=(hit.start, hit.end if hit.end is not None else hit.start) if hit.start is not None else None,
+        )
+
+
+def summarise(report: Report) -> dict[str, Any]:
+    """Counts by verdict, category and clause (for summary tables)."""
+    by_category: dict[str, int] = defaultdict(int)
+    by_clause: dict[str, int] = defaultdict(int)
+    for post in report.posts:
+        for finding in post.findings:
+            by_category[finding.category] += 1
+            for clause in finding.clauses:
+                by_clause[clause] += 1
+    return {**report.summary(), "categories": dict(by_category), "clauses": dict(by_clause)}

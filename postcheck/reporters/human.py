@@ -1,0 +1,100 @@
+"""``--format human``: the report a member of staff reads in a terminal (rich)."""
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from postcheck.model import Finding, PostResult, Report, Severity, Verdict
+
+BADGE = {
+    Verdict.PASS: ("PASS", "bold white on green"),
+    Verdict.REVIEW: ("REVIEW", "bold black on yellow"),
+    Verdict.FAIL: ("FAIL", "bold white on red"),
+}
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render(report: Report, out: IO[str], options) -> None:
+    console = Console(file=out, width=options.width or 100, color_system="auto" if options.color else None,
+                      force_terminal=options.color, no_color=not options.color, highlight=False,
+                      soft_wrap=False, emoji=False)
+    clauses = options.clauses or {}
+    for post in report.posts:
+        if options.quiet and post.verdict is Verdict.PASS:
+            continue
+        _post(console, post, clauses)
+    for notice in report.notices:
+        console.print(Text(f"note: {notice}", style="dim"))
+    summary = report.summary()
+    line = Text("Summary: ")
+    line.append(f"{summary['posts']} post{'s' if summary['posts'] != 1 else ''} checked — ")
+    line.append(f"{summary['pass']} pass", style="green")
+    line.append(", ")
+    line.append(f"{summary['review']} review", style="yellow")
+    line.append(", ")
+    line.append(f"{summary['fail']} fail", style="red")
+    console.print(line)
+
+
+def _post(console: Console, post: PostResult, clauses: dict[str, str]) -> None:
+    label, style = BADGE[post.verdict]
+    header = Text()
+    header.append(f" {label} ", style=style)
+    header.append(f" {post.path}", style="bold")
+    facts = [post.account]
+    if post.platform:
+        facts.append(post.platform)
+    if post.images:
+        facts.append(f"{len(post.images)} image{'s' if len(post.images) != 1 else ''}")
+    header.append(f"  ({' · '.join(facts)})", style="dim")
+    console.print(header)
+    for finding in post.findings:
+        _finding(console, post, finding, clauses)
+    console.print()
+
+
+def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict[str, str]) -> None:
+    where = finding.path
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    line = Text("  ")
+    line.append(where, style="bold")
+    line.append("  ")
+    line.append(finding.severity.value, style=SEVERITY_STYLE[finding.severity])
+    line.append(f"  {finding.rule}  ", style="dim")
+    line.append(finding.message)
+    console.print(line)
+    excerpt = _excerpt(post.text, finding)
+    if excerpt is not None:
+        console.print(excerpt)
+    for clause in finding.clauses:
+        summary = clauses.get(clause, "")
+        console.print(Text.assemble(("    policy ", "dim"), (clause, "cyan"), (f"  {summary}", "dim")))
+    if finding.suggestion:
+        console.print(Text.assemble(("    fix ", "dim"), escape(finding.suggestion)))
+
+
+def _excerpt(text: str, finding: Finding, limit: int = 90) -> Text | None:
+    if finding.span is None or not text:
+        return None
+    start, end = finding.span
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    end = min(end, line_end)
+    # keep the match in view on long lines
+    window_start = max(line_start, start - limit // 2)
+    window_end = min(line_end, max(end + 20, window_start + limit))
+    before = ("…" if window_start > line_start else "") + text[window_start:start]
+    after = text[end:window_end] + ("…" if window_end < line_end else "")
+    excerpt = Text("    │ ", style="dim")
+    excerpt.append(before)
+    excerpt.append(text[start:end], style="bold reverse")
+    excerpt.append(after)
+    marker = Text("    │ " + " " * len(before) + "^" * max(1, end - start), style="red")
+    return Text("\n").join([excerpt, marker])

@@ -1,0 +1,52 @@
+"""Shared fixtures: the fictional test school, an engine per session, the ../shared folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postcheck.config import load_config
+from postcheck.engine import Engine
+from postcheck.posts import post_from_text
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SCHOOL = FIXTURES / "school"
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def school_config():
+    return load_config(SCHOOL / "postcheck.yaml")
+
+
+@pytest.fixture(scope="session")
+def engine(school_config) -> Engine:
+    return Engine(school_config)
+
+
+@pytest.fixture(scope="session")
+def check_text(engine):
+    """Check a draft given as text; returns the PostResult."""
+
+    def run(text: str, account: str = "school"):
+        return engine.check_post(post_from_text(text, account=account, name="draft.md"))
+
+    return run
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, skipping the test when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is only on development machines)")
+    return path

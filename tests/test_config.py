@@ -1,0 +1,131 @@
+"""Configuration: typed values, and one-line errors naming file, line and key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postcheck.config import ConfigError, find_config, load_config, load_consent_list, load_roster
+from postcheck.rulepack import load_pack
+
+from conftest import ROOT, SCHOOL
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_school_fixture_loads(school_config):
+    assert school_config.school == "Hollin Bank Academy"
+    assert any(l.full_name == "Amelia Hart" for l in school_config.roster)
+    assert "Helen Marsh" in school_config.staff
+    assert school_config.consent_list is None
+
+
+def test_example_consent_list_loads(tmp_path):
+    # the documented example refers to photos that a school adds; make them exist
+    text = (ROOT / "consent_list.example.yaml").read_text(encoding="utf-8")
+    (tmp_path / "consent").mkdir()
+    for name in ("L0042-1.jpg", "L0042-2.jpg", "L0057-1.jpg"):
+        (tmp_path / "consent" / name).write_bytes(b"")
+    consent = load_consent_list(write(tmp_path, "consent.yaml", text))
+    first = consent.learners[0]
+    assert (first.id, first.objection, first.initials) == ("L0042", "photos", "A.H.")
+    assert first.restricts_photos and not first.restricts_name
+    assert consent.learners[1].restricts_name
+
+
+def test_bundled_example_config_loads():
+    config = load_config(ROOT / "examples" / "postcheck.yaml")
+    assert config.roster and config.staff and config.consent_list
+
+
+def test_find_config_walks_upwards(tmp_path):
+    write(tmp_path, "postcheck.yaml", "school: X\n")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert find_config(nested) == tmp_path / "postcheck.yaml"
+
+
+def test_missing_config_is_defaults():
+    config = load_config(None)
+    assert config.roster is None and config.account == "school"
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("school: X\nroster: nope.csv\n", 2, "roster: file not found"),
+    ("school: X\naccount: staffroom\n", 2, "account must be one of"),
+    ("school: X\nrostr: roster.csv\n", 2, "unknown setting 'rostr'"),
+    ("school: [unclosed\n", 2, "invalid YAML"),
+    ("rules:\n  unsafe-link: {severity: loud}\n", 2, "severity must be"),
+])
+def test_config_errors_name_file_and_line(tmp_path, text, line, fragment):
+    path = write(tmp_path, "postcheck.yaml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}:"), message
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_roster_needs_name_columns(tmp_path):
+    path = write(tmp_path, "roster.csv", "name,year\nAmelia Hart,9\n")
+    with pytest.raises(ConfigError, match="first_name and last_name"):
+        load_roster(path)
+
+
+def test_roster_accepts_mis_export_headers_and_legacy_encoding(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("Adno,Forename,Surname,Reg\n1,Zoë,Castellano,6B\n".encode("cp1252"))
+    (learner,) = load_roster(path)
+    assert learner.full_name == "Zoë Castellano"
+
+
+def test_roster_row_error_names_line(tmp_path):
+    path = write(tmp_path, "roster.csv", "first_name,last_name\nAmelia,Hart\nTom\n")
+    with pytest.raises(ConfigError) as info:
+        load_roster(path)
+    assert str(info.value).startswith(f"{path}:3:")
+
+
+def test_consent_list_errors(tmp_path):
+    path = write(tmp_path, "consent.yaml", "learners:\n  - id: L1\n    name: A B\n    objection: maybe\n")
+    with pytest.raises(ConfigError) as info:
+        load_consent_list(path)
+    assert str(info.value).startswith(f"{path}:4:") and "objection" in str(info.value)
+    path = write(tmp_path, "consent.yaml", "learners:\n  - id: L1\n    name: A B\n    photos: [gone.jpg]\n")
+    with pytest.raises(ConfigError, match="reference photo not found: gone.jpg"):
+        load_consent_list(path)
+
+
+def test_rule_override_unknown_rule(tmp_path):
+    with pytest.raises(ConfigError, match="no rule named 'no-such-rule'"):
+        load_pack(overrides={"no-such-rule": {"enabled": False}})
+
+
+def test_rule_override_disables_and_changes_severity():
+    pack = load_pack(overrides={"learner-full-name": {"severity": "warning"}})
+    assert pack.get("learner-full-name").severity.value == "warning"
+    pack = load_pack(overrides={"learner-full-name": {"enabled": False}})
+    assert pack.get("learner-full-name") is None
+
+
+def test_bad_rule_file_names_file_line_and_valid_kinds(tmp_path):
+    write(tmp_path, "my-rule.yaml", "check: magic\ncategory: confidential\nseverity: error\n"
+          "clauses: ['4.5']\nmessage: m\nwhy: w\nfix: f\n")
+    with pytest.raises(ConfigError) as info:
+        load_pack(extra=(tmp_path,))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'my-rule.yaml'}:1:")
+    assert "person_names" in message
+
+
+def test_extra_pack_adds_a_rule(tmp_path):
+    write(tmp_path, "our-roster-names.yaml", "check: person_names\ncategory: learner-full-name\n"
+          "severity: warning\nclauses: ['6.3(f)']\nmessage: m\nwhy: w\nfix: f\n")
+    pack = load_pack(extra=(tmp_path,))
+    assert pack.get("our-roster-names").severity.value == "warning"
+    assert pack.get("learner-full-name") is not None
