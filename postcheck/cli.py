@@ -44,11 +44,18 @@ def _error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _load_config(config: Optional[Path]):
+def _load_config(config: Optional[Path], paths: Optional[List[Path]] = None):
+    """--config, else postcheck.yaml upwards from the current folder, else from the checked paths."""
     from postcheck.config import ConfigError, find_config, load_config
 
+    if config is None:
+        config = find_config()
+        for path in paths or ():
+            if config is not None:
+                break
+            config = find_config(path if path.is_dir() else path.parent)
     try:
-        return load_config(config if config is not None else find_config())
+        return load_config(config)
     except ConfigError as exc:
         raise _error(str(exc)) from None
 
@@ -82,7 +89,7 @@ def check(
     from postcheck.posts import InputPathError, discover, load
     from postcheck.reporters import RenderOptions, render
 
-    cfg = _load_config(config)
+    cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
     try:
         specs = discover(paths)

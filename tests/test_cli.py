@@ -137,3 +137,15 @@ def test_no_color_when_piped(tmp_path):
     out = subprocess.run([sys.executable, "-m", "postcheck", "-c", CONFIG, write(tmp_path, "Amelia Hart")],
                          capture_output=True, text=True, env=env)
     assert out.returncode == 1 and "\x1b[" not in out.stdout
+
+
+def test_config_found_beside_the_checked_draft(tmp_path, monkeypatch):
+    school = tmp_path / "school"
+    school.mkdir()
+    (school / "postcheck.yaml").write_text("roster: roster.csv\n", encoding="utf-8")
+    (school / "roster.csv").write_text("first_name,last_name\nAmelia,Hart\n", encoding="utf-8")
+    path = write(school, "Well done Amelia Hart")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main([path]) == 1
