@@ -22,6 +22,7 @@ _ALLOW = re.compile(r"\A\s*:\s*allow\b(?P<body>.*)\Z", re.S | re.I)
 _ATTR = re.compile(r"""\s*(?P<key>[\w-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
 _RULES = re.compile(r"\s*(?P<rules>[\w-]+(?:\s*,\s*[\w-]+)*)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+FORM = '<!-- postcheck: allow RULE reason="why" --> before the paragraph, or with image="photo.jpg"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +35,18 @@ class Allow:
     start: int  # offsets of the comment in Post.text
     end: int
     problem: str | None = None  # why the comment is not a valid allow
+    image_span: tuple[int, int] | None = None  # the image="..." value: a file reference, not post text
 
 
 def parse(text: str) -> list[Allow]:
     """Every ``<!-- postcheck ... -->`` comment in ``text``, valid or not."""
     found = []
     for m in _COMMENT.finditer(text):
-        found.append(_parse_one(m.group("rest"), m.start(), m.end()))
+        found.append(_parse_one(m.group("rest"), m.start(), m.end(), m.start("rest")))
     return found
 
 
-def _parse_one(rest: str, start: int, end: int) -> Allow:
+def _parse_one(rest: str, start: int, end: int, rest_start: int) -> Allow:
     allow = _ALLOW.match(rest)
     if not allow:
         return Allow((), None, None, start, end,
@@ -55,6 +57,8 @@ def _parse_one(rest: str, start: int, end: int) -> Allow:
         return Allow((), None, None, start, end, 'names no rule: write <!-- postcheck: allow RULE reason="..." -->')
     rules = tuple(r.strip() for r in rules_match.group("rules").split(","))
     attrs: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    body_start = rest_start + allow.start("body")
     position = rules_match.end()
     while position < len(body) and body[position:].strip():
         attr = _ATTR.match(body, position)
@@ -64,12 +68,14 @@ def _parse_one(rest: str, start: int, end: int) -> Allow:
         key = attr.group("key").lower()
         if key not in ("reason", "image"):
             return Allow(rules, None, None, start, end, f"unknown setting {key!r} (known: reason, image)")
-        attrs[key] = next(v for v in (attr.group("dq"), attr.group("sq"), attr.group("bare")) if v is not None)
+        group = next(g for g in ("dq", "sq", "bare") if attr.group(g) is not None)
+        attrs[key] = attr.group(group)
+        spans[key] = (body_start + attr.start(group), body_start + attr.end(group))
         position = attr.end()
     reason = (attrs.get("reason") or "").strip() or None
     image = (attrs.get("image") or "").strip() or None
     problem = None if reason else 'has no reason: add reason="why this is allowed"'
-    return Allow(rules, reason, image, start, end, problem)
+    return Allow(rules, reason, image, start, end, problem, spans.get("image") if image else None)
 
 
 def problems(post) -> Iterable[Hit]:
@@ -80,7 +86,7 @@ def problems(post) -> Iterable[Hit]:
             problem = f"names image {allow.image!r}, which this post does not use"
         if problem is not None:
             yield Hit(match=post.text[allow.start:allow.end][:80], start=allow.start, end=allow.end,
-                      message=f"Inline allow {problem}")
+                      message=f"Inline allow {problem}", suggestion=FORM)
 
 
 def _image_display(post, name: str) -> str | None:
@@ -111,6 +117,9 @@ def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Find
     for allow in parse(post.text):
         if allow.problem is not None:
             continue  # reported by the allow-comment check; a malformed allow allows nothing
+        if allow.image_span is not None:  # a name in the image's file name, written in the allow itself
+            lo, hi = allow.image_span
+            kept = [f for f in kept if f.span is None or not (lo <= f.span[0] and f.span[1] <= hi)]
         if allow.image:
             display = _image_display(post, allow.image)
             if display is None:
@@ -129,9 +138,9 @@ def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Find
                 kept = [f for f in kept if f not in hits]
                 continue
             if rule in known:
-                message = f"Inline allow for {rule} suppresses nothing here: remove it"
+                message = f"Inline allow for {rule} suppresses nothing here"
             else:
                 message = f"Inline allow names {rule!r}, which is not a rule (see `postcheck rules`)"
             unused.append(Hit(match=rule, start=allow.start, end=allow.end, message=message,
-                              severity=Severity.WARNING))
+                              severity=Severity.WARNING, suggestion="remove it, nothing here needs it"))
     return kept, allowed, unused
