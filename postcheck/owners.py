@@ -13,9 +13,12 @@ def owner_draft(image: Path) -> Path | None:
     Cheap: only drafts whose text mentions the image's file name are loaded.
     """
     target = image.resolve()
-    for folder in (target.parent, target.parent.parent):
+    near = image.parent
+    above = near.parent if near.name not in ("", ".", "..") else near / ".."
+    for folder in dict.fromkeys((near, above)):
         try:
-            candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in DRAFT_SUFFIXES and p.is_file())
+            candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in DRAFT_SUFFIXES and p.is_file()
+                                and not p.name.startswith("."))
         except OSError:
             continue
         for draft in candidates:
