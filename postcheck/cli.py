@@ -130,11 +130,10 @@ def _changed_filter(ref: Optional[str], cfg):
     """--changed-since (postcheck/gitutil.py); a change to the settings rechecks everything."""
     if not ref:
         return None
-    from postcheck.gitutil import GitError, changed_only
+    from postcheck.gitutil import GitError, changed_only, settings_files
 
-    settings = [cfg.path, cfg.consent_list.path if cfg.consent_list else None, *cfg.rule_packs]
     try:
-        return changed_only(ref, Path.cwd(), settings)
+        return changed_only(ref, Path.cwd(), settings_files(cfg))
     except GitError as exc:
         raise _error(str(exc)) from None
 

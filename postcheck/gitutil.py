@@ -75,6 +75,23 @@ class ChangedOnly:
         return replace(report, notices=(*report.notices, message))
 
 
+def settings_files(config) -> list[Path]:
+    """The files whose change can change any post's answer: the config and the files it names."""
+    from postcheck import yamlio
+
+    if config.path is None:
+        return []
+    files = [config.path, *config.rule_packs]
+    try:
+        data = yamlio.load(config.path)
+    except Exception:  # already loaded once by load_config; a re-read problem is not ours to report
+        data = None
+    if isinstance(data, dict):
+        files += [config.path.parent / str(data[key]) for key in ("roster", "staff", "consent_list")
+                  if isinstance(data.get(key), str)]
+    return files
+
+
 def changed_only(ref: str, cwd: Path, settings: Iterable[Path | None] = ()) -> ChangedOnly:
     """A post filter for ``--changed-since``; a change to the settings files means check everything."""
     changed = changed_files(ref, cwd)

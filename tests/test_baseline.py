@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from postcheck import baseline as baselines
 from postcheck.cli import app
 
-from conftest import SCHOOL
+from conftest import make_content_repo
 
 runner = CliRunner()
 
@@ -18,11 +18,7 @@ runner = CliRunner()
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     """A content repo: config beside the drafts, run from its top folder."""
-    for name in ("roster.csv", "staff.txt"):
-        (tmp_path / name).write_bytes((SCHOOL / name).read_bytes())
-    (tmp_path / "postcheck.yaml").write_text("roster: roster.csv\nstaff: staff.txt\n", encoding="utf-8")
-    posts = tmp_path / "posts"
-    posts.mkdir()
+    posts = make_content_repo(tmp_path)
     (posts / "old.md").write_text("Intro.\n\nWell done to Amelia Hart and to Amelia Hart again!\n", encoding="utf-8")
     (posts / "other.md").write_text("Tom Hart scored.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)

@@ -14,7 +14,7 @@ from postcheck.cli import app
 from postcheck.gitutil import GitError, changed_files
 from postcheck.owners import specs_for_files
 
-from conftest import ROOT, SCHOOL
+from conftest import ROOT, SCHOOL, make_content_repo
 
 runner = CliRunner()
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -28,11 +28,7 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
-    for name in ("roster.csv", "staff.txt"):
-        (tmp_path / name).write_bytes((SCHOOL / name).read_bytes())
-    (tmp_path / "postcheck.yaml").write_text("roster: roster.csv\nstaff: staff.txt\n", encoding="utf-8")
-    posts = tmp_path / "posts"
-    posts.mkdir()
+    posts = make_content_repo(tmp_path)
     (posts / "a.md").write_text("Amelia Hart won.\n", encoding="utf-8")
     (posts / "b.md").write_text("Tom Hart won.\n\n![team](team.jpg)\n", encoding="utf-8")
     (posts / "team.jpg").write_bytes(b"jpeg-ish")
@@ -75,6 +71,14 @@ def test_settings_change_rechecks_everything(repo):
     result = runner.invoke(app, ["check", "-f", "json", "--changed-since", "v1", "posts"])
     assert _paths(result.output) == ["posts/a.md", "posts/b.md", "posts/lone.png"]
     assert any("postcheck.yaml changed since v1" in n for n in json.loads(result.output)["notices"])
+
+
+def test_roster_change_rechecks_everything(repo):
+    with open(repo / "roster.csv", "a", encoding="utf-8") as handle:
+        handle.write("New,Learner,3,\n")
+    result = runner.invoke(app, ["check", "-f", "json", "--changed-since", "v1", "posts"])
+    assert len(_paths(result.output)) == 3
+    assert any("roster.csv changed since v1" in n for n in json.loads(result.output)["notices"])
 
 
 def test_branch_changes_are_measured_from_the_merge_base(repo):
