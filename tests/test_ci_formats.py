@@ -87,6 +87,13 @@ def test_github_summary_lists_everything_beyond_the_annotation_limit(tmp_path, m
     assert "GitHub shows only 10 error" in text and text.count("| FAIL |") == 12 and "Amelia" not in text
 
 
+def test_github_summary_that_cannot_be_written_is_a_note(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "such" / "file.md"))
+    out = io.StringIO()
+    render("github", Report(()), out, RenderOptions(show_names=False))
+    assert "cannot append to GITHUB_STEP_SUMMARY" in out.getvalue()
+
+
 def test_sarif_structure(ci_report):
     report, pack = ci_report
     out = io.StringIO()

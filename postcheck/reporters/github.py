@@ -60,8 +60,11 @@ def render(report: Report, out: IO[str], options) -> None:
     out.write(_summary_line(report) + "\n")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(summary_markdown(report, options))
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(summary_markdown(report, options))
+        except OSError as exc:  # the annotations above still stand; say why the summary is missing
+            out.write(f"postcheck: note: cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}\n")
 
 
 def _summary_line(report: Report) -> str:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 from collections import Counter
+from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -57,7 +58,10 @@ def _result(finding: Finding, index: dict[str, int], seen: Counter) -> dict[str,
         if finding.end_line is not None and finding.end_column is not None:
             region["endLine"] = finding.end_line
             region["endColumn"] = finding.end_column
-    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"}}
+    artifact = {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"}
+    if os.path.isabs(finding.path):  # outside the folder postcheck ran in: no base to be relative to
+        artifact = {"uri": Path(finding.path).as_uri()}
+    location: dict[str, Any] = {"artifactLocation": artifact}
     if region:
         location["region"] = region
     key = (finding.rule, finding.path, finding.match)
