@@ -117,3 +117,12 @@ def test_bad_baseline_is_one_line_usage_error(repo, content, message):
     result = _check("--baseline", "b.json")
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_baseline_command_through_main_and_help(repo, capsys):
+    from postcheck.cli import main
+
+    assert main(["baseline", "posts"]) == 0
+    assert "wrote" in capsys.readouterr().out and (repo / baselines.FILE_NAME).is_file()
+    result = runner.invoke(app, ["baseline", "--help"])
+    assert result.exit_code == 0 and "baseline" in result.output.lower()
