@@ -26,6 +26,9 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 class Format(str, Enum):
     human = "human"
     json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 class Account(str, Enum):
@@ -82,29 +85,132 @@ def check(
     account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
     fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="Exit 1 when a post fails, or also when one needs review."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file (atomically; never over an input)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when posts fail (advisory runs); 2 still means a usage error."),
+    show_names: bool = typer.Option(False, "--show-names", help="Show learners' names in json/github/sarif/junit output and under CI (masked otherwise)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file of accepted findings (default: .postcheck-baseline.json beside postcheck.yaml, if present)."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Ignore any baseline file: show every finding."),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Only posts whose draft or images changed since this git ref (e.g. origin/main)."),
+    find_drafts: bool = typer.Option(False, "--find-drafts", help="An image given alone is checked through the draft beside it that uses it (pre-commit)."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
     from postcheck.engine import Engine
     from postcheck.model import Verdict
-    from postcheck.posts import InputPathError, discover, load
-    from postcheck.reporters import RenderOptions, render
+    from postcheck.posts import load
+    from postcheck.reporters import RenderOptions
 
     cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
-    try:
-        specs = discover(paths)
-    except InputPathError as exc:
-        raise _error(str(exc)) from None
-    if not specs:
+    specs = _specs(paths, find_drafts)
+    if not specs and not changed_since:
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
     engine = Engine(cfg, pack)
     account_override = account.value if account else None
-    report = engine.run(load(spec, cfg.account, account_override) for spec in specs)
-    options = RenderOptions(color=_use_color(), quiet=quiet, clauses=pack.clauses)
-    render(fmt.value, report, sys.stdout, options)
+    posts = (load(spec, cfg.account, account_override) for spec in specs)
+    changed = _changed_filter(changed_since, cfg)
+    report = engine.run(changed(posts) if changed else posts)
+    if changed:
+        report = changed.note(report)
+    report = _apply_baseline(report, baseline, no_baseline, cfg)
+    from postcheck.redact import names_hidden
+
+    options = RenderOptions(color=_use_color() and output is None, quiet=quiet, clauses=pack.clauses, pack=pack,
+                            show_names=not names_hidden(fmt.value, show_names, os.environ), fail_on=fail_on.value)
+    inputs = [spec.path for spec in specs] + [cfg.path, baseline]
+    _emit(fmt.value, report, options, output, inputs)
     worst = report.verdict
     threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
-    raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank else EXIT_OK)
+    raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
+
+
+def _specs(paths: List[Path], find_drafts: bool):
+    from postcheck.owners import specs_for_files
+    from postcheck.posts import InputPathError, discover
+
+    try:
+        return specs_for_files(paths) if find_drafts else discover(paths)
+    except InputPathError as exc:
+        raise _error(str(exc)) from None
+
+
+def _changed_filter(ref: Optional[str], cfg):
+    """--changed-since (postcheck/gitutil.py); a change to the settings rechecks everything."""
+    if not ref:
+        return None
+    from postcheck.gitutil import GitError, changed_only, settings_files
+
+    try:
+        return changed_only(ref, Path.cwd(), settings_files(cfg))
+    except GitError as exc:
+        raise _error(str(exc)) from None
+
+
+def _apply_baseline(report, path: Optional[Path], ignore: bool, cfg):
+    """--baseline (postcheck/baseline.py): drop findings the baseline file records."""
+    from postcheck import baseline as baselines
+
+    path = None if ignore else (path or baselines.discover(cfg.path))
+    if path is None:
+        return report
+    try:
+        return baselines.apply(report, baselines.load(path))
+    except baselines.BaselineError as exc:
+        raise _error(str(exc)) from None
+
+
+def _emit(fmt: str, report, options, output: Optional[Path], inputs) -> None:
+    """Render to stdout, or to --output atomically (never over an input)."""
+    from postcheck.outfile import OutputError, guard, write_atomic
+    from postcheck.reporters import render
+
+    if output is None:
+        render(fmt, report, sys.stdout, options)
+        return
+    import io
+
+    buffer = io.StringIO()
+    render(fmt, report, buffer, options)
+    try:
+        guard(output, [p for p in inputs if p is not None])
+        write_atomic(output, buffer.getvalue())
+    except OutputError as exc:
+        raise _error(str(exc)) from None
+
+
+@app.command("baseline")
+def write_baseline(
+    paths: List[Path] = typer.Argument(..., help="Drafts, images or folders to record (usually the whole repo: .)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
+) -> None:
+    """Record today's findings in a baseline file, so only new findings fail from now on."""
+    from postcheck import baseline as baselines
+    from postcheck.engine import Engine
+    from postcheck.outfile import OutputError, guard, write_atomic
+    from postcheck.posts import load
+
+    cfg = _load_config(config)
+    pack = _load_pack(cfg)
+    specs = _specs(paths, False)
+    target = output or baselines.default_path(cfg.path)
+    salt = None
+    if target.is_file():  # keep the salt, so re-recording the same findings changes nothing
+        try:
+            salt = baselines.load(target).salt
+        except baselines.BaselineError:
+            salt = None
+    report = Engine(cfg, pack).run(load(spec, cfg.account) for spec in specs)
+    recorded, skipped = baselines.record(report, baselines.new(target, salt))
+    try:
+        guard(target, [spec.path for spec in specs] + ([cfg.path] if cfg.path else []))
+        write_atomic(target, baselines.dumps(recorded))
+    except OutputError as exc:
+        raise _error(str(exc)) from None
+    total = sum(recorded.entries.values())
+    message = f"wrote {target}: {total} finding{'s' if total != 1 else ''} in {len(report.posts)} posts"
+    if skipped:
+        message += f"; {skipped} input or allow-comment error{'s' if skipped != 1 else ''} not baselined (fix them)"
+    typer.echo(message)
 
 
 @app.command("rules")
@@ -173,7 +279,7 @@ def init() -> None:
     typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
 
 
-COMMANDS = {"check", "rules", "explain", "init"}
+COMMANDS = {"check", "rules", "explain", "init", "baseline"}
 
 
 def _version(value: bool) -> None:

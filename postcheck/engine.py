@@ -7,9 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+from postcheck import allows
 from postcheck.checks import check_class
 from postcheck.config import Config
-from postcheck.model import Finding, Hit, PostResult, Report
+from postcheck.model import Allowed, Finding, Hit, PostResult, Report
 from postcheck.nlp import NLP
 from postcheck.posts import Post
 from postcheck.rulepack import Rule, RulePack, load_pack
@@ -89,7 +90,8 @@ class Engine:
             for hit in check.run(post, self.ctx):
                 finding = self._finding(rule, post, hit)
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.match), finding)
-        ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+        kept, allowed = self._apply_allows(post, list(findings.values()))
+        ordered = tuple(sorted(kept, key=Finding.sort_key))
         return PostResult(
             path=post.display,
             account=post.account,
@@ -98,7 +100,19 @@ class Engine:
             findings=ordered,
             text=post.text,
             seconds=time.perf_counter() - started,
+            allowed=tuple(allowed),
         )
+
+    def _apply_allows(self, post: Post, findings: list[Finding]) -> tuple[list[Finding], list[Allowed]]:
+        """Inline allows (postcheck/allows.py): hide allowed findings, report allows that hid nothing."""
+        if "postcheck" not in post.text:
+            return findings, []
+        known = {r.id for r in self.pack.rules} | {r.category for r in self.pack.rules}
+        kept, allowed, unused = allows.apply(post, findings, known)
+        rule = self.pack.get(allows.RULE_ID)
+        if rule is not None and post.account in rule.accounts:
+            kept += [self._finding(rule, post, hit) for hit in unused]
+        return kept, allowed
 
     def iter_results(self, posts: Iterable[Post]) -> Iterator[PostResult]:
         """Check posts in batches, sharing one nlp.pipe call per batch."""

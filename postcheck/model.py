@@ -43,6 +43,7 @@ CATEGORIES = (
     "reference",
     "image-metadata",
     "input-error",
+    "suppression",  # inline allows that are malformed or suppress nothing
 )
 
 
@@ -136,6 +137,18 @@ def verdict_for(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Allowed:
+    """A finding an inline ``<!-- postcheck: allow RULE reason="..." -->`` comment allowed."""
+
+    finding: Finding
+    reason: str
+    line: int | None = None  # where the allow comment is
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.finding.to_dict(), "reason": self.reason, "allowed_at": self.line}
+
+
+@dataclass(frozen=True, slots=True)
 class PostResult:
     """The findings and verdict for one post."""
 
@@ -146,6 +159,7 @@ class PostResult:
     findings: tuple[Finding, ...]
     text: str = ""  # the analysed text, for reporters that show excerpts
     seconds: float = 0.0
+    allowed: tuple[Allowed, ...] = ()  # findings suppressed by inline allows: listed, never silent
 
     @property
     def verdict(self) -> Verdict:
@@ -159,6 +173,7 @@ class PostResult:
             "verdict": self.verdict.value,
             "images": list(self.images),
             "findings": [f.to_dict() for f in self.findings],
+            "allowed": [a.to_dict() for a in self.allowed],
         }
 
 
@@ -168,6 +183,7 @@ class Report:
 
     posts: tuple[PostResult, ...]
     notices: tuple[str, ...] = ()  # e.g. "consent list not configured: photos not matched"
+    baselined: int = 0  # findings dropped because a baseline file recorded them
 
     def summary(self) -> dict[str, int]:
         counts = {"posts": len(self.posts), "pass": 0, "review": 0, "fail": 0}

@@ -50,3 +50,12 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is only on development machines)")
     return path
+
+
+def make_content_repo(folder: Path) -> Path:
+    """A content repository like a school's: postcheck.yaml with the fixture roster, and posts/."""
+    for name in ("roster.csv", "staff.txt"):
+        (folder / name).write_bytes((SCHOOL / name).read_bytes())
+    (folder / "postcheck.yaml").write_text("roster: roster.csv\nstaff: staff.txt\n", encoding="utf-8")
+    (folder / "posts").mkdir()
+    return folder / "posts"

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 # kind -> "module:Class". One explicit table; no entry-point magic.
 CHECK_KINDS: dict[str, str] = {
+    "allow_comments": "postcheck.checks.allow_comments:AllowComments",
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
 }

@@ -5,7 +5,7 @@ import importlib
 from dataclasses import dataclass
 from typing import IO, Any
 
-FORMATS = ("human", "json")
+FORMATS = ("human", "json", "github", "sarif", "junit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,8 +17,14 @@ class RenderOptions:
     show_names: bool = True
     width: int | None = None
     clauses: dict[str, str] | None = None  # clause -> summary, for the human report
+    pack: Any = None  # the RulePack, for formats that describe rules (sarif)
+    fail_on: str = "fail"  # "fail" | "review": which verdicts count as failures (junit)
 
 
 def render(fmt: str, report: Any, out: IO[str], options: RenderOptions) -> None:
     module = importlib.import_module(f"postcheck.reporters.{fmt}")
+    if not options.show_names:
+        from postcheck.redact import redact_report
+
+        report = redact_report(report)
     module.render(report, out, options)

@@ -53,6 +53,11 @@ def _post(console: Console, post: PostResult, clauses: dict[str, str]) -> None:
     console.print(header)
     for finding in post.findings:
         _finding(console, post, finding, clauses)
+    for allowed in post.allowed:  # never silent: say what an inline allow let through, and why
+        f = allowed.finding
+        where = f.path + (f":{f.line}" if f.line is not None else "")
+        console.print(Text.assemble("  ", (where, "bold"), ("  allowed", "green"), (f"  {f.rule}  ", "dim"),
+                                    f"reason: {allowed.reason}"))
     console.print()
 
 
