@@ -15,7 +15,7 @@ from postcheck.model import Allowed, Finding, Hit, Severity
 
 RULE_ID = "allow-comment"
 # Findings no allow may hide: a post postcheck could not read is never passed as safe.
-NOT_ALLOWABLE = frozenset({"input-error", "suppression"})
+NOT_ALLOWABLE = frozenset({"input-error"})  # includes allow-comment findings
 
 _COMMENT = re.compile(r"<!--\s*postcheck\b(?P<rest>.*?)-->", re.S | re.I)
 _ALLOW = re.compile(r"\A\s*:\s*allow\b(?P<body>.*)\Z", re.S | re.I)

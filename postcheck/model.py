@@ -43,7 +43,6 @@ CATEGORIES = (
     "reference",
     "image-metadata",
     "input-error",
-    "suppression",  # inline allows that are malformed or suppress nothing
 )
 
 

@@ -44,7 +44,7 @@ def annotation(finding: Finding) -> str:
 
 def _message(finding: Finding) -> str:
     message = finding.message
-    if finding.match and finding.match not in message and finding.category != "suppression":
+    if finding.match and finding.match not in message and finding.rule != "allow-comment":
         message += f": {finding.match}"
     if finding.suggestion:
         message += f"\nFix: {finding.suggestion}"

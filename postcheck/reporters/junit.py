@@ -20,7 +20,7 @@ def _line(finding: Finding) -> str:
     if finding.line is not None:
         where += f":{finding.line}" + (f":{finding.column}" if finding.column is not None else "")
     text = f"{where}: {finding.severity.value} {finding.rule} [policy {', '.join(finding.clauses)}] {finding.message}"
-    if finding.match and finding.match not in finding.message and finding.category != "suppression":
+    if finding.match and finding.match not in finding.message and finding.rule != "allow-comment":
         text += f": {finding.match}"
     if finding.suggestion:
         text += f"\n    fix: {finding.suggestion}"
