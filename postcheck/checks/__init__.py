@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 CHECK_KINDS: dict[str, str] = {
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
+    "unsafe_links": "postcheck.checks.links:UnsafeLinks",
+    "contact_details": "postcheck.checks.personal_info:ContactDetails",
+    "personal_circumstances": "postcheck.checks.circumstances:PersonalCircumstances",
+    "private_contact": "postcheck.checks.contact:PrivateContact",
 }
 
 
