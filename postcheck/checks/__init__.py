@@ -21,6 +21,7 @@ CHECK_KINDS: dict[str, str] = {
     "contact_details": "postcheck.checks.personal_info:ContactDetails",
     "personal_circumstances": "postcheck.checks.circumstances:PersonalCircumstances",
     "private_contact": "postcheck.checks.contact:PrivateContact",
+    "dates_of_birth": "postcheck.checks.birthdays:DatesOfBirth",
 }
 
 

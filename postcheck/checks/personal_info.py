@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from postcheck.checks.links import belongs, host_of
+from postcheck.checks.links import belongs, find_links, host_of
 from postcheck.checks.wordmatch import Patterns, post_doc, sentences, token_range, words
 from postcheck.model import Hit, Severity
 
@@ -66,11 +66,14 @@ class ContactDetails:
             first, last = sentence_of(offset)
             return patterns.search(tokens, first, last) is not None
 
-        yield from self._phones(text, has)
-        yield from self._emails(post.text)
-        yield from self._addresses(text, has)
+        urls = [(link.start, link.end) for link in find_links(post.text)
+                if not link.url.lower().startswith(("mailto:", "tel:"))]
+        found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
         if post.account == "school" or self.audience.search(tokens) is not None:
-            yield from self._handles(text, tokens, sentence_of)
+            found.extend(self._handles(text, tokens, sentence_of))
+        for hit in found:
+            if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
+                yield hit
 
     def _phones(self, text: str, has) -> Iterator[Hit]:
         import phonenumbers
