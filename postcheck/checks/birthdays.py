@@ -39,9 +39,12 @@ class DatesOfBirth:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        for m in self.stated.finditer(text):
-            yield Hit(match=m.group(0), start=m.start(), end=m.end(), details={"what": "a date of birth"})
         this_year = datetime.date.today().year
+        for m in self.stated.finditer(text):
+            year = re.search(r"(?:19|20)\d\d$", m.group(1))
+            if year and int(year.group(0)) < this_year - self.max_age:
+                continue  # a famous person's birthday, not a learner's
+            yield Hit(match=m.group(0), start=m.start(), end=m.end(), details={"what": "a date of birth"})
         for m in self.born_year.finditer(text):
             if int(m.group(1)) >= this_year - self.max_age:
                 yield Hit(match=m.group(0), start=m.start(), end=m.end(), severity=Severity.WARNING,

@@ -46,7 +46,7 @@ class PersonalCircumstances:
             if not (named or refers_back):
                 continue
             for pattern, i, j in self.conditions.finditer(tokens, first, last):
-                if self.not_personal.search(tokens, j, min(last, j + 2)) is not None:
+                if self.not_personal.search(tokens, j, min(last, j + 1)) is not None:
                     continue  # "Diabetes UK", "Mental Health Awareness Week"
                 yield Hit(match=text[tokens[i].start:tokens[j - 1].end], start=tokens[i].start,
                           end=tokens[j - 1].end, details={"pattern": pattern})

@@ -151,7 +151,7 @@ class UnsafeLinks:
         section = config.section("links")
         self.shorteners = [d.lower() for d in options.get("shorteners", [])]
         self.extensions = {e.lower().lstrip(".") for e in options.get("download_extensions", [])}
-        self.file_extensions = self.extensions | {e.lower().lstrip(".") for e in options.get("file_extensions", [])}
+        self.file_extensions = {e.lower().lstrip(".") for e in options.get("file_extensions", [])}
         self.deny = [host_of(d) for d in [*options.get("deny", []), *section.get("deny", [])] if host_of(d)]
         self.allow = [host_of(d) for d in [*options.get("allow", []), *section.get("allow", [])] if host_of(d)]
         self.own: str | None = host_of(config.website).removeprefix("www.") if config.website else None

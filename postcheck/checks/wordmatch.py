@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-_WORD = re.compile(r"[\w@#]+(?:['’.\-][\w]+)*|[^\w\s]")
+_WORD = re.compile(r"[\w@#]+(?=['’]s\b)|['’]s\b|[\w@#]+(?:['’.\-][\w]+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 MAX_GAP = 3  # "..." in a pattern skips up to this many words
 
