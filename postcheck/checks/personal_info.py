@@ -34,6 +34,7 @@ class ContactDetails:
         self.organisation_cues = Patterns(options.get("organisation_cues", []), sets)
         self.home_cues = Patterns(options.get("home_cues", []), sets)
         self.owner_cues = Patterns(options.get("handle_owner_cues", []), sets)
+        self.personal_owner_cues = Patterns(options.get("personal_account_handle_cues", []), sets)
         self.audience = Patterns(options.get("audience", []), sets)
         self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
         self.role_mailboxes = {r.lower() for r in options.get("role_mailboxes", [])}
@@ -70,7 +71,7 @@ class ContactDetails:
                 if not link.url.lower().startswith(("mailto:", "tel:"))]
         found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
         if post.account == "school" or self.audience.search(tokens) is not None:
-            found.extend(self._handles(text, tokens, sentence_of))
+            found.extend(self._handles(text, tokens, sentence_of, post.account == "personal"))
         for hit in found:
             if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
                 yield hit
@@ -124,10 +125,12 @@ class ContactDetails:
                 elif not has(self.organisation_cues, m.start()):
                     yield Hit(**hit, severity=Severity.WARNING, details={"what": "an address that may be a home"})
 
-    def _handles(self, text: str, tokens, sentence_of) -> Iterator[Hit]:
+    def _handles(self, text: str, tokens, sentence_of, personal: bool) -> Iterator[Hit]:
         for m in _HANDLE.finditer(text):
             first, _ = sentence_of(m.start())
             here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
-            if self.owner_cues.search(tokens, max(first, here - 8), here) is not None:
+            window = (tokens, max(first, here - 8), here)
+            if self.owner_cues.search(*window) is not None or (
+                    personal and self.personal_owner_cues.search(*window) is not None):
                 yield Hit(match=m.group(0), start=m.start(), end=m.end(),
                           details={"what": "a personal social-media handle"})
