@@ -18,6 +18,11 @@ CHECK_KINDS: dict[str, str] = {
     "allow_comments": "postcheck.checks.allow_comments:AllowComments",
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
+    "unsafe_links": "postcheck.checks.links:UnsafeLinks",
+    "contact_details": "postcheck.checks.personal_info:ContactDetails",
+    "personal_circumstances": "postcheck.checks.circumstances:PersonalCircumstances",
+    "private_contact": "postcheck.checks.contact:PrivateContact",
+    "dates_of_birth": "postcheck.checks.birthdays:DatesOfBirth",
 }
 
 

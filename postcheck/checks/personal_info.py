@@ -1,0 +1,136 @@
+"""Contact details: phone numbers, personal e-mail addresses, home addresses, postcodes, handles."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from postcheck.checks.links import belongs, find_links, host_of
+from postcheck.checks.wordmatch import Patterns, post_doc, sentences, token_range, words
+from postcheck.model import Hit, Severity
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
+_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[\w.]*\w)?")
+# Numbers that are public services rather than people (freephone, 03, shared cost, premium).
+_PUBLIC_TYPES = {"TOLL_FREE", "SHARED_COST", "UAN", "PREMIUM_RATE", "VOICEMAIL"}
+_PERSONAL_TYPES = {"MOBILE", "PERSONAL_NUMBER", "PAGER"}
+
+
+class ContactDetails:
+    """Contact details of a person, which must not be published (3.1(f), 4.8).
+
+    The school's own published numbers and addresses (``contacts:`` in postcheck.yaml) and
+    its website's domain are left alone, as are numbers and addresses of organisations.
+    """
+
+    needs_doc = True
+
+    def __init__(self, rule, config) -> None:
+        options = rule.options
+        contacts = config.section("contacts")
+        self.region = str(options.get("region", "GB"))
+        sets = dict(options.get("lists", {}))
+        self.personal_cues = Patterns(options.get("personal_cues", []), sets)
+        self.organisation_cues = Patterns(options.get("organisation_cues", []), sets)
+        self.home_cues = Patterns(options.get("home_cues", []), sets)
+        self.owner_cues = Patterns(options.get("handle_owner_cues", []), sets)
+        self.personal_owner_cues = Patterns(options.get("personal_account_handle_cues", []), sets)
+        self.audience = Patterns(options.get("audience", []), sets)
+        self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
+        self.role_mailboxes = {r.lower() for r in options.get("role_mailboxes", [])}
+        streets = "|".join(re.escape(s) for s in options.get("street_types", []))
+        self.street = re.compile(
+            r"\b\d{1,4}[A-Za-z]?,? (?:[A-Z][\w'’-]+ ){1,3}(?:" + streets + r")\b") if streets else None
+        self.school_emails = {str(e).lower() for e in contacts.get("emails", [])}
+        self.own = host_of(config.website).removeprefix("www.") if config.website else None
+        self.school_phones = {self._e164(str(p)) for p in contacts.get("phones", [])} - {None}
+
+    def _e164(self, number: str) -> str | None:
+        import phonenumbers
+
+        try:
+            return phonenumbers.format_number(phonenumbers.parse(number, self.region),
+                                              phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            return None
+
+    def run(self, post, ctx) -> Iterable[Hit]:
+        text = post.prose
+        tokens = words(text, post_doc(post, ctx))
+        spans = sentences(text)
+
+        def sentence_of(offset: int) -> tuple[int, int]:
+            start, end = next(((s, e) for s, e in spans if s <= offset < e), (0, len(text)))
+            return token_range(tokens, start, end)
+
+        def has(patterns: Patterns, offset: int) -> bool:
+            first, last = sentence_of(offset)
+            return patterns.search(tokens, first, last) is not None
+
+        urls = [(link.start, link.end) for link in find_links(post.text)
+                if not link.url.lower().startswith(("mailto:", "tel:"))]
+        found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
+        if post.account == "school" or self.audience.search(tokens) is not None:
+            found.extend(self._handles(text, tokens, sentence_of, post.account == "personal"))
+        for hit in found:
+            if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
+                yield hit
+
+    def _phones(self, text: str, has) -> Iterator[Hit]:
+        import phonenumbers
+
+        for m in phonenumbers.PhoneNumberMatcher(text, self.region, leniency=phonenumbers.Leniency.POSSIBLE):
+            number = m.number
+            national = str(number.national_number)
+            if phonenumbers.is_valid_number(number):
+                kind = phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(number))
+            elif (number.country_code == 44 and len(national) == 10 and national[0] in "1237"
+                  and m.raw_string.lstrip("(").startswith(("0", "+44"))):
+                # Ofcom's drama ranges (07700 900xxx, 01632 960xxx) are not "valid" but are numbers.
+                kind = "MOBILE" if national[0] == "7" else "FIXED_LINE"
+            else:
+                continue
+            if kind in _PUBLIC_TYPES or self._e164(m.raw_string) in self.school_phones:
+                continue
+            hit = dict(match=m.raw_string, start=m.start, end=m.end)
+            if kind in _PERSONAL_TYPES or has(self.personal_cues, m.start):
+                yield Hit(**hit, details={"what": "a personal phone number"})
+            elif not has(self.organisation_cues, m.start):
+                yield Hit(**hit, severity=Severity.WARNING, details={"what": "a phone number that may be personal"})
+
+    def _emails(self, text: str) -> Iterator[Hit]:
+        for m in _EMAIL.finditer(text):
+            address, domain = m.group(0).lower(), m.group(1).lower()
+            local = address.split("@")[0]
+            if address in self.school_emails or (self.own and belongs(domain, self.own)):
+                continue
+            hit = dict(match=m.group(0), start=m.start(), end=m.end())
+            if any(belongs(domain, d) or domain.startswith(d.rstrip("*")) for d in self.free_mail):
+                yield Hit(**hit, details={"what": "a personal e-mail address"})
+            elif re.split(r"[.+_-]", local)[0] not in self.role_mailboxes:
+                yield Hit(**hit, severity=Severity.WARNING, details={"what": "an e-mail address that may be personal"})
+
+    def _addresses(self, text: str, has) -> Iterator[Hit]:
+        found: list[tuple[int, int]] = []
+        for pattern in (self.street, _POSTCODE):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if any(s <= m.start() < e for s, e in found):
+                    continue
+                found.append(m.span())
+                hit = dict(match=m.group(0), start=m.start(), end=m.end())
+                if has(self.home_cues, m.start()):
+                    yield Hit(**hit, details={"what": "a home address"})
+                elif not has(self.organisation_cues, m.start()):
+                    yield Hit(**hit, severity=Severity.WARNING, details={"what": "an address that may be a home"})
+
+    def _handles(self, text: str, tokens, sentence_of, personal: bool) -> Iterator[Hit]:
+        for m in _HANDLE.finditer(text):
+            first, _ = sentence_of(m.start())
+            here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
+            window = (tokens, max(first, here - 8), here)
+            if self.owner_cues.search(*window) is not None or (
+                    personal and self.personal_owner_cues.search(*window) is not None):
+                yield Hit(match=m.group(0), start=m.start(), end=m.end(),
+                          details={"what": "a personal social-media handle"})

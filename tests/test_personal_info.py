@@ -1,0 +1,67 @@
+"""Personal information: case file, the school's own contacts, and running without spaCy."""
+from __future__ import annotations
+
+import pytest
+
+from casefiles import check_case, load_cases
+from postcheck.config import Config
+from postcheck.engine import Engine
+from postcheck.model import Severity
+from postcheck.posts import post_from_text
+
+
+@pytest.mark.parametrize("rule, account, text", load_cases("personal-info"))
+def test_case(rule, account, text, check_text):
+    check_case(check_text, "personal-info", rule, account, text)
+
+
+def _personal(engine: Engine, text: str, account: str = "school"):
+    result = engine.check_post(post_from_text(text, account=account, name="draft.md"))
+    return [f for f in result.findings if f.category == "personal-info"]
+
+
+SWITCHBOARD = "Ring 0191 496 0731 or write to head.teacher.hb@outlook.com with questions."
+
+
+def test_school_contacts_from_config_are_not_personal():
+    bare = Engine(Config(website="https://www.hollinbank.example.org.uk"))
+    found = {f.match: f.severity for f in _personal(bare, SWITCHBOARD)}
+    assert found == {"0191 496 0731": Severity.WARNING, "head.teacher.hb@outlook.com": Severity.ERROR}
+    configured = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={
+        "contacts": {"phones": ["+44 191 496 0731"], "emails": ["Head.Teacher.HB@outlook.com"]}}))
+    assert _personal(configured, SWITCHBOARD) == []
+
+
+@pytest.mark.parametrize("text, match", [
+    ("WhatsApp me on 07700 900536 any time, parents!", "07700 900536"),  # Ofcom drama range
+    ("Call Ms Rowe on +33 6 12 34 56 78 about the exchange.", "+33 6 12 34 56 78"),
+    ("Mr Ainsley is in hospital this week.", "in hospital"),
+    ("Sophie's date of birth is 03/05/2015.", "date of birth is 03/05/2015"),
+])
+def test_found_without_spacy(text, match):
+    engine = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={"nlp": {"model": "none"}}))
+    assert match in [f.match for f in _personal(engine, text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Childline is free on 0800 1111; the NHS on 111; NSPCC on 0808 800 5000.",
+    "Final score 21-14, and we raised £2,500 in 2024/25 between 9 and 3.",
+    "Thanks to @LocalLibrary for hosting us!",
+])
+def test_public_numbers_and_numbers_that_are_not_phones(text, check_text):
+    assert not [f for f in check_text(text).findings if f.category == "personal-info"]
+
+
+def test_handles_need_an_owner_and_an_audience(check_text):
+    owned = "Follow me @coach.dee.runs for training tips"
+    assert [f.match for f in check_text(owned + ", Year 7s!", account="personal").findings
+            if f.rule == "personal-contact-details"] == ["@coach.dee.runs"]
+    assert not [f for f in check_text(owned + " and race reports.", account="personal").findings
+                if f.rule == "personal-contact-details"]
+
+
+def test_messages_do_not_embed_the_match_for_circumstances(check_text):
+    [finding] = [f for f in check_text("Zara has epilepsy, so please read the care plan.").findings
+                 if f.rule == "personal-circumstances"]
+    assert finding.match == "epilepsy"
+    assert "Zara" not in finding.message
