@@ -35,17 +35,20 @@ class Context:
 
     def doc(self, post: Post) -> Any:
         """The spaCy Doc of ``post.prose`` (None without a pipeline)."""
-        key = id(post)
-        if key not in self._docs:
-            self._docs[key] = next(iter(self.nlp.pipe([post.prose])))
-        if self._docs[key] is None and self.nlp.problem:
+        cached = self._docs.get(id(post))
+        # Keyed by id() but holding the post itself: an id reused after a post is freed never
+        # hands a check another post's Doc.
+        if cached is None or cached[0] is not post:
+            cached = (post, next(iter(self.nlp.pipe([post.prose]))))
+            self._docs[id(post)] = cached
+        if cached[1] is None and self.nlp.problem:
             self.notice(self.nlp.problem)
-        return self._docs[key]
+        return cached[1]
 
     def prefetch_docs(self, posts: list[Post]) -> None:
-        todo = [p for p in posts if id(p) not in self._docs]
+        todo = [p for p in posts if self._docs.get(id(p), (None,))[0] is not p]
         for post, doc in zip(todo, self.nlp.pipe([p.prose for p in todo], batch_size=BATCH)):
-            self._docs[id(post)] = doc
+            self._docs[id(post)] = (post, doc)
 
     def forget(self, posts: list[Post]) -> None:
         for post in posts:
@@ -83,6 +86,7 @@ class Engine:
         return [r for r in self.pack.rules if post.account in r.accounts]
 
     def check_post(self, post: Post) -> PostResult:
+        """Check one post; its Doc (prefetched by a batch, or parsed now) is dropped afterwards."""
         started = time.perf_counter()
         findings: dict[tuple, Finding] = {}
         for rule in self.rules_for(post):
@@ -90,6 +94,7 @@ class Engine:
             for hit in check.run(post, self.ctx):
                 finding = self._finding(rule, post, hit)
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.match), finding)
+        self.ctx.forget([post])  # one pass per post: its Doc is not needed again
         kept, allowed = self._apply_allows(post, list(findings.values()))
         ordered = tuple(sorted(kept, key=Finding.sort_key))
         return PostResult(
@@ -131,7 +136,6 @@ class Engine:
             self.ctx.prefetch_docs(batch)
         for post in batch:
             yield self.check_post(post)
-        self.ctx.forget(batch)
 
     def run(self, posts: Iterable[Post]) -> Report:
         results = list(self.iter_results(posts))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from postcheck.checks.wordmatch import Patterns, Word, post_doc, sentences, token_range, words
+from postcheck.checks.wordmatch import Patterns, Word, sentences, token_range, words
 from postcheck.model import Hit
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "mister", "madam"}
@@ -36,7 +36,7 @@ class PersonalCircumstances:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, post_doc(post, ctx))
+        tokens = words(text, ctx.doc(post))
         named_before = False
         for start, end in sentences(text):
             first, last = token_range(tokens, start, end)

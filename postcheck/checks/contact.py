@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from postcheck.checks.wordmatch import Patterns, post_doc, sentences, token_range, words
+from postcheck.checks.wordmatch import Patterns, sentences, token_range, words
 from postcheck.model import Hit
 
 
@@ -27,7 +27,7 @@ class PrivateContact:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, post_doc(post, ctx))
+        tokens = words(text, ctx.doc(post))
         if post.account == "personal" and self.audience.search(tokens) is None:
             return  # a personal post not addressed to learners or families
         for start, end in sentences(text):

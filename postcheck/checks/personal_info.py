@@ -5,7 +5,7 @@ import re
 from typing import Iterable, Iterator
 
 from postcheck.checks.links import belongs, find_links, host_of
-from postcheck.checks.wordmatch import Patterns, post_doc, sentences, token_range, words
+from postcheck.checks.wordmatch import Patterns, sentences, token_range, words
 from postcheck.model import Hit, Severity
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
@@ -56,7 +56,7 @@ class ContactDetails:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, post_doc(post, ctx))
+        tokens = words(text, ctx.doc(post))
         spans = sentences(text)
 
         def sentence_of(offset: int) -> tuple[int, int]:

@@ -47,18 +47,6 @@ def words(text: str, doc: Any = None) -> list[Word]:
     return out
 
 
-def post_doc(post: Any, ctx: Any) -> Any:
-    """The shared spaCy Doc of ``post.prose``, re-parsed if the shared one is for other text.
-
-    (The engine caches Docs by ``id(post)``; a post checked on its own after another was freed
-    can get that one's Doc, so the text is compared before the Doc is trusted.)
-    """
-    doc = ctx.doc(post)
-    if doc is not None and doc.text != post.prose:
-        doc = next(iter(ctx.nlp.pipe([post.prose])), None)
-    return doc
-
-
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; a rough split that is good enough for nearby-word tests."""
     spans, start = [], 0
