@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 CHECK_KINDS: dict[str, str] = {
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
+    "consent_names": "postcheck.checks.names:ConsentNames",
 }
 
 
