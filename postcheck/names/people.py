@@ -119,7 +119,7 @@ class PeopleFinder:
         l_rank = self.names.last_rank(last.text)
         wordy = first.text.casefold() in self.common or last.text.casefold() in self.common
         listed = f_rank is not None and (l_rank is not None or f_rank <= RARE_FIRST)
-        if first.shape == "title" and last.shape == "title" and not first.glued:
+        if first.shape == "title" and last.shape == "title":
             if ner_person and not wordy:
                 ok = True
             elif ner_person:
@@ -127,10 +127,10 @@ class PeopleFinder:
             elif ner_other or wordy:
                 # the model sometimes calls "Amelia Hart" an ORG: trust both lists then
                 ok = f_rank is not None and l_rank is not None and not wordy
-            else:
+            else:  # also CamelCase hashtags, where NER is blind
                 ok = listed
         else:
-            # ALL CAPS, lower case in tags and file names: NER is blind here, so both lists must agree
+            # ALL CAPS, lower case in handles and file names: NER is blind here, so both lists must agree
             ok = f_rank is not None and l_rank is not None and not wordy
             ok = ok or (ner_person and f_rank is not None and not wordy)
         if not ok:
