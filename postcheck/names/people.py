@@ -9,7 +9,7 @@ from postcheck.names.context import Cues
 from postcheck.names.lexicon import NamesList
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_CAMEL = re.compile(r"[A-Z][a-z'’]+(?:[A-Z][a-z]+)?(?=[A-Z]|$)|[A-Z]+(?=[A-Z][a-z]|$)|[a-z]+")
+_CAMEL = re.compile(r"[A-Z][a-z'’]+|[A-Z]+(?=[A-Z][a-z]|$)|[a-z]+")
 TAG = re.compile(r"(?<![\w@#])[#@][\w.'’\-]*\w")
 _PERSON = {"PERSON"}
 _NOT_PERSON = {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "DATE", "LAW", "LANGUAGE"}
