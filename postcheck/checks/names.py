@@ -7,7 +7,8 @@ from postcheck.model import Hit, Severity
 from postcheck.names.context import (Cues, adult_just_before, has_adult_cue, has_learner_cue,
                                      sentence_bounds, word_after, word_before)
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
-from postcheck.names.roster import RosterHit, RosterIndex
+from postcheck.names.people import TAG
+from postcheck.names.roster import RosterHit, RosterIndex, word_starts
 
 _NO_CONTEXT = {"school": "warning", "personal": "info"}
 
@@ -180,6 +181,13 @@ class ConsentNames:
             if written.islower() and len(written) > 2 and not _in_glued(post, start):
                 continue  # "joy", "will": a word, not the name (names in tags and file names are checked)
             yield Hit(match=written, start=start, end=end, suggestion=initials(entry.name))
+        for tag in TAG.finditer(text):  # #WellDonePoppy, @poppy.a
+            body = tag.group(0)[1:]
+            squashed, starts = letters(body), word_starts(body)
+            for first, entry in self._firsts.items():
+                if any(squashed.startswith(first, at) for at in starts):
+                    yield Hit(match=tag.group(0), start=tag.start(), end=tag.end(), suggestion=initials(entry.name))
+                    break
 
 
 def _in_glued(post: Any, offset: int) -> bool:

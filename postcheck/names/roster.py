@@ -102,7 +102,7 @@ class RosterIndex:
         for tag in _TAG.finditer(text):
             body = tag.group(0)[1:]
             squashed = letters(body)
-            starts = _word_starts(body)
+            starts = word_starts(body)
             for joined, pair in self.joined.items():
                 at = squashed.find(joined)
                 while at >= 0:
@@ -121,7 +121,7 @@ def learner_first(learner: object, folded_first: str) -> str:
     return learner.first_name
 
 
-def _word_starts(body: str) -> set[int]:
+def word_starts(body: str) -> set[int]:
     """Positions (in the letters-only form of a tag) where a word starts: CamelCase, _, ., digits."""
     starts: set[int] = set()
     index = 0
