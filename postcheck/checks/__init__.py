@@ -23,6 +23,7 @@ CHECK_KINDS: dict[str, str] = {
     "personal_circumstances": "postcheck.checks.circumstances:PersonalCircumstances",
     "private_contact": "postcheck.checks.contact:PrivateContact",
     "dates_of_birth": "postcheck.checks.birthdays:DatesOfBirth",
+    "consent_names": "postcheck.checks.names:ConsentNames",
 }
 
 

@@ -1,35 +1,194 @@
-"""Learner names: roster learners written by full name."""
+"""Learner names: roster learners in any written form, other people's full names in learner context."""
 from __future__ import annotations
 
-import re
-from typing import Iterable
+from typing import Any, Iterable
 
-from postcheck.model import Hit
+from postcheck.model import Hit, Severity
+from postcheck.names.context import (Cues, adult_just_before, has_adult_cue, has_learner_cue,
+                                     sentence_bounds, word_after, word_before)
+from postcheck.names.fold import fold_with_map, letters, mask_addresses
+from postcheck.names.people import TAG
+from postcheck.names.roster import RosterHit, RosterIndex, word_starts
+
+_NO_CONTEXT = {"school": "warning", "personal": "info"}
+
+
+def initials(*names: str) -> str:
+    return "".join(piece[0].upper() + "." for name in names for piece in name.replace("-", " ").split() if piece[:1].isalpha())
+
+
+def first_name_form(written: str) -> str:
+    """AMELIA / amelia -> Amelia; Lacey-Mai stays as written."""
+    return written if not (written.isupper() or written.islower()) else "-".join(p.capitalize() for p in written.split("-"))
+
+
+def glued_spans(post: Any) -> list[tuple[int, int]]:
+    """Image file names: words there are joined by _ - . and written in lower case."""
+    return [(s.start, s.end) for s in post.segments if s.field == "image-name"]
+
+
+def _staff_keys(staff: Iterable[str]) -> set[tuple[str, str]]:
+    keys = set()
+    for name in staff or ():
+        parts = name.split()
+        if len(parts) >= 2:
+            keys.add((letters(parts[0]), letters(parts[-1])))
+    return keys
 
 
 class PersonNames:
-    """Roster full names, exact and case-insensitive."""
+    """Learner full names: the roster in every form; other people's names judged by their context."""
+
+    needs_doc = True
+
+    def __init__(self, rule: Any, config: Any) -> None:
+        self.rule = rule
+        self.options = rule.options
+        self.cues = Cues.from_options(rule.options)
+        self.roster = RosterIndex(config.roster or ())
+        self.has_roster = config.roster is not None
+        self.staff = _staff_keys(config.staff or ())
+        self.no_context = {**_NO_CONTEXT, **(rule.options.get("no_context_severity") or {})}
+
+    def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
+        text = mask_addresses(post.prose)
+        if not self.has_roster:
+            ctx.notice("roster not configured: learner full names are found by NER and the names list only")
+        taken: list[tuple[int, int]] = []
+        for hit in self.roster.find(text):
+            if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name)):
+                continue
+            taken.append((hit.start, hit.end))
+            yield self._roster_hit(text, hit)
+        if self.options.get("unlisted_names", True) is False:
+            return
+        doc = ctx.doc(post)
+        finder = _finder(ctx, self.cues)
+        # pairs the model calls PERSON first: "Met [Steph Houghton]" beats "Met Steph"
+        for cand in sorted(finder.find(text, doc, glued_spans(post)), key=lambda c: (not c.ner_person, c.start)):
+            if any(s < cand.end and cand.start < e for s, e in taken):
+                continue
+            severity = self._severity(post, text, cand)
+            if severity is None:
+                continue
+            taken.append((cand.start, cand.end))
+            first = first_name_form(cand.first.text)
+            yield Hit(match=text[cand.start:cand.end], start=cand.start, end=cand.end,
+                      suggestion=first,
+                      severity=severity, confidence=0.9 if cand.ner_person else 0.7,
+                      details={"source": "ner" if cand.ner_person else "names-list"})
+
+    def _roster_hit(self, text: str, hit: RosterHit) -> Hit:
+        first = first_name_form(hit.first_written)
+        match = text[hit.start:hit.end]
+        if hit.form == "shared-surname":
+            match = f"{match} … {hit.learner.last_name}"
+        return Hit(match=match, start=hit.start, end=hit.end, suggestion=first)
+
+    def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str) -> bool:
+        if (first_key, last_key) in self.staff:
+            return True
+        before = word_before(text, start).casefold()
+        return before in self.cues.titles
+
+    def _severity(self, post: Any, text: str, cand: Any) -> Severity | None:
+        if self._is_adult(text, cand.start, cand.end, letters(cand.first.text), letters(cand.last.text)):
+            return None
+        if word_before(text, cand.start).casefold() in self.cues.place_before:
+            return None
+        if word_after(text, cand.end).casefold() in self.cues.place_after:
+            return None
+        if adult_just_before(self.cues, text, cand.start):
+            return None
+        left, right = sentence_bounds(text, cand.start, cand.end)
+        sentence = text[left:cand.start] + " " + text[cand.end:right]
+        learner, adult = has_learner_cue(self.cues, sentence), has_adult_cue(self.cues, sentence)
+        if learner and not adult:
+            return Severity.ERROR
+        if learner or (not adult and has_learner_cue(self.cues, text[:cand.start] + " " + text[cand.end:])):
+            return Severity.WARNING
+        if adult:
+            return None
+        band = self.no_context.get(post.account, "warning")
+        return None if band in (None, "none", "off") else Severity(band)
+
+
+def _finder(ctx: Any, cues: Cues) -> Any:
+    """One PeopleFinder per run (the names list and the lemmatizer's word tables load once)."""
+    key = f"names.finder.{id(cues)}"
+    if key not in ctx.cache:
+        from postcheck.names.lexicon import names_list
+        from postcheck.names.people import PeopleFinder
+
+        ctx.cache[key] = PeopleFinder(names_list(), cues, _common_words(ctx))
+    return ctx.cache[key]
+
+
+def _common_words(ctx: Any) -> frozenset[str]:
+    """English verbs, adjectives and adverbs from the pipeline's lemmatizer (Star, Joy, Grace, Will)."""
+    nlp = ctx.nlp.pipeline
+    if nlp is None or "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except (KeyError, ValueError, AttributeError):
+        return frozenset()
+    words: set[str] = set()
+    for pos in ("verb", "adj", "adv"):
+        if pos in table:
+            words.update(w for w in table[pos] if "_" not in w)
+    try:  # irregular forms: met, won, ran, best
+        exceptions = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc")
+        for pos in ("verb", "adj", "adv"):
+            if pos in exceptions:
+                words.update(w for w in exceptions[pos] if "_" not in w)
+    except (KeyError, ValueError, AttributeError):
+        pass
+    return frozenset(words)
+
+
+class ConsentNames:
+    """Learners whose parents objected to their name being used: even the first name alone."""
 
     needs_doc = False
 
-    def __init__(self, rule, config) -> None:
+    def __init__(self, rule: Any, config: Any) -> None:
         self.rule = rule
-        self.roster = config.roster
-        self._pattern: re.Pattern[str] | None = None
-        self._by_name: dict[str, object] = {}
-        if self.roster:
-            alternatives = []
-            for learner in self.roster:
-                self._by_name[learner.full_name.casefold()] = learner
-                alternatives.append(r"\s+".join(re.escape(part) for part in learner.full_name.split()))
-            alternatives.sort(key=len, reverse=True)
-            self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+        self.entries = [e for e in (config.consent_list.learners if config.consent_list else ()) if e.restricts_name]
+        self.configured = config.consent_list is not None
+        self._firsts: dict[str, Any] = {}
+        for entry in self.entries:
+            first = entry.name.split()[0] if entry.name.split() else ""
+            if letters(first):
+                self._firsts.setdefault(letters(first), entry)
 
-    def run(self, post, ctx) -> Iterable[Hit]:
-        if self._pattern is None:
-            ctx.notice("roster not configured: learner full names are not checked against it")
+    def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
+        if not self.configured:
+            ctx.notice("consent list not configured: name objections are not checked")
             return
-        for m in self._pattern.finditer(post.prose):
-            learner = self._by_name.get(" ".join(m.group(0).split()).casefold())
-            first = learner.first_name if learner else m.group(0).split()[0]
-            yield Hit(match=m.group(0), start=m.start(), end=m.end(), suggestion=first)
+        if not self._firsts:
+            return
+        import re
+
+        text = mask_addresses(post.prose)
+        folded, where = fold_with_map(text)
+        for m in re.finditer(r"[^\W\d_]+(?:['\-][^\W\d_]+)*", folded):
+            entry = self._firsts.get(letters(m.group(0)))
+            if entry is None:
+                continue
+            start, end = where[m.start()], where[m.end()]
+            written = text[start:end]
+            if written.islower() and len(written) > 2 and not _in_glued(post, start):
+                continue  # "joy", "will": a word, not the name (names in tags and file names are checked)
+            yield Hit(match=written, start=start, end=end, suggestion=initials(entry.name))
+        for tag in TAG.finditer(text):  # #WellDonePoppy, @poppy.a
+            body = tag.group(0)[1:]
+            squashed, starts = letters(body), word_starts(body)
+            for first, entry in self._firsts.items():
+                if any(squashed.startswith(first, at) for at in starts):
+                    yield Hit(match=tag.group(0), start=tag.start(), end=tag.end(), suggestion=initials(entry.name))
+                    break
+
+
+def _in_glued(post: Any, offset: int) -> bool:
+    return any(s <= offset < e for s, e in glued_spans(post))

@@ -1,0 +1,84 @@
+"""What surrounds a name: learner cues, public adults, titles, places. Word lists come from rule options."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n#")
+
+
+def _words(values: Iterable[Any]) -> frozenset[str]:
+    return frozenset(str(v).casefold() for v in values or ())
+
+
+def _any_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
+    items = [str(v) for v in values or ()]
+    if not items:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")(?!\w)", re.I)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The rule's word lists, compiled once."""
+
+    learner: re.Pattern[str] | None  # regexes: "well done", "year\\s*\\d+", ...
+    adult: re.Pattern[str] | None  # words in the sentence that make a name an adult's
+    adult_roles: frozenset[str]  # a role word just before a name: author, councillor
+    adult_before: re.Pattern[str] | None  # phrases just before a name: "inspired by"
+    titles: frozenset[str]  # Mr, Mrs, Dr ...
+    place_before: frozenset[str]  # St, Mount ...
+    place_after: frozenset[str]  # Primary, Harbour, Day, Award ...
+    not_names: frozenset[str]  # words never part of a person's name
+    particles: frozenset[str]  # Mac, Ní, van, de ...
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "Cues":
+        return cls(
+            learner=_any_pattern(options.get("learner_context")),
+            adult=_any_pattern(options.get("adult_context")),
+            adult_roles=_words(options.get("adult_roles")),
+            adult_before=re.compile(r"(?:" + "|".join(options["adult_before"]) + r")\W*$", re.I)
+            if options.get("adult_before") else None,
+            titles=_words(options.get("titles")),
+            place_before=_words(options.get("place_before")),
+            place_after=_words(options.get("place_after")),
+            not_names=_words(options.get("not_names")),
+            particles=_words(options.get("particles")),
+        )
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or list item, or heading) around text[start:end]."""
+    left = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        left = m.end()
+    m = _SENTENCE_END.search(text, end)
+    return left, (m.start() if m else len(text))
+
+
+def word_before(text: str, start: int) -> str:
+    m = re.search(r"([^\W\d_]+)\.?[ \t]*$", text[max(0, start - 40):start])
+    return m.group(1) if m else ""
+
+
+def word_after(text: str, end: int) -> str:
+    m = re.match(r"[ \t]+([^\W\d_]+)", text[end:end + 40])
+    return m.group(1) if m else ""
+
+
+def has_learner_cue(cues: Cues, text: str) -> bool:
+    return bool(cues.learner and cues.learner.search(text))
+
+
+def has_adult_cue(cues: Cues, text: str) -> bool:
+    return bool(cues.adult and cues.adult.search(text))
+
+
+def adult_just_before(cues: Cues, text: str, start: int) -> bool:
+    """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's."""
+    before = text[max(0, start - 60):start]
+    if word_before(text, start).casefold() in cues.adult_roles:
+        return True
+    return bool(cues.adult_before and cues.adult_before.search(before))

@@ -1,0 +1,138 @@
+"""People's names that are not on the roster: NER and the names list, robust to case and hashtags."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from postcheck.names.context import Cues
+from postcheck.names.lexicon import NamesList
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_CAMEL = re.compile(r"[A-Z][a-z'’]+|[A-Z]+(?=[A-Z][a-z]|$)|[a-z]+")
+TAG = re.compile(r"(?<![\w@#])[#@][\w.'’\-]*\w")
+_PERSON = {"PERSON"}
+_NOT_PERSON = {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "DATE", "LAW", "LANGUAGE"}
+_PREFIXED = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
+RARE_FIRST = 1500  # a first name ranked past this needs NER or a listed surname to count
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    glued: bool  # inside a hashtag, handle or file name (lower case and no spaces are normal there)
+
+    @property
+    def shape(self) -> str:
+        t = self.text
+        if t.isupper() and len(t) > 1:
+            return "caps"
+        if t[0].isupper():
+            return "title"
+        return "lower"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A first name + surname that looks like a person's, with the evidence for it."""
+
+    start: int
+    end: int
+    first: Token
+    last: Token
+    ner_person: bool
+    ner_other: bool
+    first_rank: int | None
+    last_rank: int | None
+
+    @property
+    def text_span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+def tokens(text: str, glued_spans: Iterable[tuple[int, int]] = ()) -> list[Token]:
+    """Words with offsets; CamelCase hashtags split into their words."""
+    glued_spans = [*glued_spans, *(m.span() for m in TAG.finditer(text))]
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
+        glued = any(s <= m.start() < e for s, e in glued_spans)
+        word = m.group(0)
+        if glued and not word.isupper() and any(c.isupper() for c in word[1:]) and not _PREFIXED.match(word):
+            for part in _CAMEL.finditer(word):
+                out.append(Token(m.start() + part.start(), m.start() + part.end(), part.group(0), True))
+        else:
+            out.append(Token(m.start(), m.end(), word, glued))
+    return out
+
+
+def _joinable(text: str, left: Token, right: Token) -> bool:
+    gap = text[left.end:right.start]
+    if left.glued and right.glued:
+        return gap in ("", "_", ".", "-", " ")
+    return bool(re.fullmatch(r"[ \t]*\n?[ \t]*", gap)) and gap != ""
+
+
+class PeopleFinder:
+    """Finds first name + surname pairs; the check decides what they mean."""
+
+    def __init__(self, names: NamesList, cues: Cues, common_words: frozenset[str] = frozenset()):
+        self.names = names
+        self.cues = cues
+        self.common = common_words  # verbs/adjectives/adverbs from the pipeline's lemmatizer tables
+
+    def _plausible_part(self, token: Token) -> bool:
+        low = token.text.casefold()
+        if low in self.cues.not_names or low in self.cues.titles or len(token.text) < 2:
+            return False
+        return token.shape != "lower" or token.glued
+
+    def find(self, text: str, doc: Any = None, glued_spans: Iterable[tuple[int, int]] = ()) -> list[Candidate]:
+        words = tokens(text, glued_spans)
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
+        found: list[Candidate] = []
+        for i, first in enumerate(words[:-1]):
+            if not self._plausible_part(first) or first.text.casefold() in self.cues.particles:
+                continue
+            j = i + 1
+            # particles: Oisín Mac Cárthaigh, Ruud van Dijk, Siobhán Ní Bhriain
+            while j < len(words) - 1 and words[j].text.casefold() in self.cues.particles and _joinable(text, words[j - 1], words[j]):
+                j += 1
+            last = words[j]
+            if not _joinable(text, words[j - 1], last) or not self._plausible_part(last):
+                continue
+            if any(not _joinable(text, words[k], words[k + 1]) for k in range(i, j)):
+                continue
+            candidate = self._judge(text, first, last, ents)
+            if candidate:
+                found.append(candidate)
+        return found
+
+    def _judge(self, text: str, first: Token, last: Token, ents: list[tuple[int, int, str]]) -> Candidate | None:
+        start, end = first.start, last.end
+        # PERSON must cover the whole pair ("Met [Steph Houghton]" is not "Met Steph")
+        ner_person = any(label in _PERSON and s <= start and e >= end for s, e, label in ents)
+        labels = {label for s, e, label in ents if s < end and e > start}
+        ner_other = bool(labels & _NOT_PERSON) and not ner_person
+        f_rank = self.names.first_rank(first.text)
+        l_rank = self.names.last_rank(last.text)
+        wordy = first.text.casefold() in self.common or last.text.casefold() in self.common
+        listed = f_rank is not None and (l_rank is not None or f_rank <= RARE_FIRST)
+        if first.shape == "title" and last.shape == "title":
+            if ner_person and not wordy:
+                ok = True
+            elif ner_person:
+                ok = f_rank is not None
+            elif ner_other or wordy:
+                # the model sometimes calls "Amelia Hart" an ORG: trust both lists then
+                ok = f_rank is not None and l_rank is not None and not wordy
+            else:  # also CamelCase hashtags, where NER is blind
+                ok = listed
+        else:
+            # ALL CAPS, lower case in handles and file names: NER is blind here, so both lists must agree
+            ok = f_rank is not None and l_rank is not None and not wordy
+            ok = ok or (ner_person and f_rank is not None and not wordy)
+        if not ok:
+            return None
+        return Candidate(start, end, first, last, ner_person, ner_other, f_rank, l_rank)

@@ -1,0 +1,147 @@
+"""Roster learners in every written form: any case, accents or none, hashtags, handles, reversed."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from postcheck.names.fold import fold, fold_with_map, letters
+
+_LETTER = r"[^\W\d_]"
+# Between the pieces of one name: Lacey-Mai, O'Connor, Ní Bhriain, OConnor, Dawson-⏎Hughes.
+_PIECE_SEP = r"(?:['\-][ \t]*\n?[ \t]*|[ \t]+|_)?"
+# Between first name and surname: spaces, one line break, Markdown emphasis, or the _ . - of
+# handles and file names, or nothing at all (#AmeliaHart).
+_GAP = r"(?:[ \t*]*\n?[ \t*]*|[_.\-])"
+_REVERSED_GAP = r"(?:[ \t]*,[ \t]*|[ \t]+)"
+_BEFORE_LIST = re.compile(r"(" + _LETTER + r"+)[ \t]*(?:,|\band\b|&|\+)[ \t]*(?:\band\b[ \t]*)?$")
+_TAG = re.compile(r"(?<![\w@#])[#@][\w.'’\-]*\w")
+
+
+@dataclass(frozen=True, slots=True)
+class RosterHit:
+    """A roster learner named in full at text[start:end]."""
+
+    start: int
+    end: int
+    learner: object  # config.Learner
+    first_written: str  # the first (or preferred) name as the post wrote it
+    form: str  # "full" | "reversed" | "joined" | "shared-surname"
+
+
+def _name_pattern(name: str) -> str:
+    pieces = re.findall(_LETTER + "+", fold(name))
+    return _PIECE_SEP.join(re.escape(p) for p in pieces)
+
+
+def _alternation(names: Iterable[str]) -> str:
+    unique = sorted({n for n in names if letters(n)}, key=lambda n: (-len(letters(n)), n))
+    return "|".join(_name_pattern(n) for n in unique)
+
+
+class RosterIndex:
+    """Every learner's first/preferred name + surname, found in one pass over folded text."""
+
+    def __init__(self, learners: Sequence[object]):
+        self.pairs: dict[tuple[str, str], object] = {}
+        firsts, lasts = set(), set()
+        for learner in learners:
+            last = learner.last_name
+            for first in {learner.first_name, getattr(learner, "preferred_name", None) or learner.first_name}:
+                self.pairs.setdefault((letters(first), letters(last)), learner)
+                firsts.add(first)
+            lasts.add(last)
+        self.joined = {f + l: pair for pair in self.pairs for f, l in [pair]}
+        self.joined.update({l + f: pair for pair in self.pairs for f, l in [pair]})
+        self._full = self._reversed = None
+        if self.pairs:
+            first_alt, last_alt = _alternation(firsts), _alternation(lasts)
+            self._full = re.compile(
+                rf"(?<!{_LETTER})(?P<f>{first_alt}){_GAP}(?P<l>{last_alt})(?!{_LETTER})")
+            self._reversed = re.compile(
+                rf"(?<!{_LETTER})(?P<l>{last_alt}){_REVERSED_GAP}(?P<f>{first_alt})(?!{_LETTER})")
+
+    def find(self, text: str) -> list[RosterHit]:
+        """All roster full names in ``text`` (offsets into ``text``)."""
+        if not self.pairs:
+            return []
+        folded, where = fold_with_map(text)
+        hits: list[RosterHit] = []
+        for pattern, form in ((self._full, "full"), (self._reversed, "reversed")):
+            for m in pattern.finditer(folded):
+                if "\n\n" in folded[m.start():m.end()]:
+                    continue
+                key = (letters(m.group("f")), letters(m.group("l")))
+                learner = self.pairs.get(key)
+                if learner is None:
+                    continue
+                start, end = where[m.start()], where[m.end()]
+                first = text[where[m.start("f")]:where[m.end("f")]]
+                hits.append(RosterHit(start, end, learner, first, form))
+                if form == "full":
+                    hits.extend(self._shared_surname(text, folded, where, m, key[1]))
+        hits.extend(self._in_tags(text))
+        return _unique(hits)
+
+    def _shared_surname(self, text: str, folded: str, where: list[int], m: re.Match, last: str) -> Iterable[RosterHit]:
+        """"Amelia and Tom Hart": the surname belongs to every first name listed before it."""
+        cursor = m.start()
+        line_start = folded.rfind("\n", 0, cursor) + 1
+        for _ in range(6):
+            before = _BEFORE_LIST.search(folded, line_start, cursor)
+            if before is None:
+                return
+            learner = self.pairs.get((letters(before.group(1)), last))
+            if learner is not None:
+                start, end = where[before.start(1)], where[before.end(1)]
+                yield RosterHit(start, end, learner, text[start:end], "shared-surname")
+            cursor = before.start(1)
+
+    def _in_tags(self, text: str) -> Iterable[RosterHit]:
+        """#WellDoneAmeliaHart, @amelia.hart2: name pieces glued together inside a tag."""
+        for tag in _TAG.finditer(text):
+            body = tag.group(0)[1:]
+            squashed = letters(body)
+            starts = word_starts(body)
+            for joined, pair in self.joined.items():
+                at = squashed.find(joined)
+                while at >= 0:
+                    # an all-lower-case tag has no word starts to go by: trust only longer names
+                    if at in starts or (body.islower() and min(len(pair[0]), len(pair[1])) >= 4):
+                        learner = self.pairs[pair]
+                        yield RosterHit(tag.start(), tag.end(), learner, learner_first(learner, pair[0]), "joined")
+                        break
+                    at = squashed.find(joined, at + 1)
+
+
+def learner_first(learner: object, folded_first: str) -> str:
+    preferred = getattr(learner, "preferred_name", None)
+    if preferred and letters(preferred) == folded_first:
+        return preferred
+    return learner.first_name
+
+
+def word_starts(body: str) -> set[int]:
+    """Positions (in the letters-only form of a tag) where a word starts: CamelCase, _, ., digits."""
+    starts: set[int] = set()
+    index = 0
+    previous = ""
+    for ch in body:
+        if not ch.isalpha():
+            previous = ch
+            continue
+        if index == 0 or not previous.isalpha() or (ch.isupper() and previous.islower()):
+            starts.add(index)
+        index += len(letters(ch))
+        previous = ch
+    return starts
+
+
+def _unique(hits: list[RosterHit]) -> list[RosterHit]:
+    """One hit per place: #AmeliaHart is not also AmeliaHart."""
+    out: list[RosterHit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if any(k.start <= hit.start and hit.end <= k.end for k in out):
+            continue
+        out.append(hit)
+    return out
