@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 CHECK_KINDS: dict[str, str] = {
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
+    "topics": "postcheck.checks.topics:Topics",
+    "disclaimer": "postcheck.checks.disclaimer:Disclaimer",
 }
 
 
