@@ -9,7 +9,9 @@ Phrase patterns are plain strings, one token spec per word:
 * ``word`` matches the token's lower-case text, its de-obfuscated form or its lemma;
 * ``a|b|c`` any of these; ``redundan*`` any word starting so; ``word?`` optional;
 * ``...`` a gap of up to three words; ``#num`` a number; ``@person`` a person cue
-  (see :class:`Targets`).
+  (see :class:`Targets`); both may be alternatives too (``#num|ten``).
+
+An alternative is one word: "keep it quiet|secret" is keep, it, quiet-or-secret.
 """
 from __future__ import annotations
 
@@ -170,17 +172,16 @@ def compile_phrase(source: str) -> Phrase:
             continue
         optional = word.endswith("?") and len(word) > 1
         word = word.rstrip("?") if optional else word
-        if word in ("#num", "@person"):
-            specs.append(Spec(optional=optional, special=word))
-            continue
-        words, prefixes = set(), []
+        words, prefixes, special = set(), [], ""
         for alt in word.split("|"):
-            if alt.endswith("*") and len(alt) > 1:
+            if alt in ("#num", "@person"):
+                special = alt
+            elif alt.endswith("*") and len(alt) > 1:
                 prefixes.append(alt[:-1])
             elif alt:
                 words.add(alt)
                 words.add(_IRREGULAR.get(alt, alt))
-        specs.append(Spec(frozenset(words), tuple(prefixes), optional))
+        specs.append(Spec(frozenset(words), tuple(prefixes), optional, special=special))
     return Phrase(source, tuple(specs))
 
 
@@ -197,10 +198,10 @@ class Matcher:
 
     def token_matches(self, i: int, spec: Spec) -> bool:
         token = self.tokens[i]
-        if spec.special == "#num":
-            return token.lower.replace(",", "").replace(".", "").isdigit()
-        if spec.special == "@person":
-            return self.targets is not None and self.targets.is_person(self.tokens, i)
+        if spec.special == "#num" and token.lower.replace(",", "").replace(".", "").isdigit():
+            return True
+        if spec.special == "@person" and self.targets is not None and self.targets.is_person(self.tokens, i):
+            return True
         if not token.forms.isdisjoint(spec.words):
             return True
         if spec.prefixes and any(f.startswith(p) for f in token.forms for p in spec.prefixes):
