@@ -35,7 +35,9 @@ class Context:
     def doc(self, post: Post) -> Any:
         """The spaCy Doc of ``post.prose`` (None without a pipeline)."""
         key = id(post)
-        if key not in self._docs:
+        cached = self._docs.get(key)
+        # ids are reused once a post is freed (check_post without a batch): never hand out another post's Doc
+        if key not in self._docs or (cached is not None and cached.text != post.prose):
             self._docs[key] = next(iter(self.nlp.pipe([post.prose])))
         if self._docs[key] is None and self.nlp.problem:
             self.notice(self.nlp.problem)
