@@ -16,6 +16,7 @@ person (``target: person``). Everything is data, so a school can extend the lexi
         look: both                   # ... found after the word, before it, or both
         undecided: skip              # no noun found either way: skip (default) or hit
         negation: true               # "nobody was excluded" does not count (default)
+        skip_pos: [NOUN]             # not when spaCy tags the word so ("collected rubbish")
         severity: warning            # overrides the rule's severity
 
 Rule-level options: ``person_words``, ``thing_words``, ``person_entities`` (spaCy labels that
@@ -33,7 +34,7 @@ from postcheck.config import ConfigError
 from postcheck.model import Hit, Severity
 
 _TOPIC_KEYS = {"name", "terms", "needs", "needs_scope", "unless", "except", "target", "look", "undecided", "negation",
-               "severity"}
+               "severity", "skip_pos"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Topic:
     undecided: str = "skip"
     negation: bool = True
     severity: Severity | None = None
+    skip_pos: frozenset[str] = frozenset()
 
 
 def _topic(raw: Any, index: int, rule: Any) -> Topic:
@@ -90,6 +92,7 @@ def _topic(raw: Any, index: int, rule: Any) -> Topic:
         undecided=raw.get("undecided", "skip"),
         negation=bool(raw.get("negation", True)),
         severity=severity,
+        skip_pos=frozenset(str(p).upper() for p in raw.get("skip_pos") or ()),
     )
 
 
@@ -127,6 +130,8 @@ class Topics:
                 if any(a <= start and stop <= b for a, b in quotes):
                     continue
                 if self.skip_titles and in_title(tokens, i, end):
+                    continue
+                if tokens[i].pos in topic.skip_pos:
                     continue
                 if topic.negation and negated(tokens, i):
                     continue

@@ -24,11 +24,12 @@ from typing import Any, Iterable, Sequence
 # contraction piece (n't, 's). Leading '#' is a hashtag and is dropped.
 _TOKEN = re.compile(
     r"[A-Za-z0-9\u00C0-\u024F]+(?=n['’]t\b)|n['’]t\b|['’](?:s|re|ve|ll|d|m)\b"
-    r"|[#@]?[\w$*@!]*[\w\u00C0-\u024F][\w$*@!]*",
+    r"|[#@]?[\w$*@!]*[\w\u00C0-\u024F](?:[\w$*@!]*[\w$*])?",
     re.UNICODE,
 )
 # What ends a sentence for our purposes: stops, line breaks and emoji (posts use emoji as full stops).
 _BOUNDARY = re.compile(r"[.!?]+(?=[\s\"'”’)]|$)|\n|[\u2600-\u27BF\U0001F000-\U0001FAFF]")
+_BREAKS = set(",;:()[]–—\"“”")
 _QUOTED = re.compile(r"“[^”\n]{1,120}”|\"[^\"\n]{1,120}\"|‘[^’\n]{1,120}’|(?<!\w)'[^'\n]{1,120}'(?!\w)"
                      r"|(?<![*\w])\*[^*\n]{1,120}\*(?![*\w])|(?<!\w)_[^_\n]{1,120}_(?!\w)")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a", "!": "i"})
@@ -81,6 +82,7 @@ class Token:
     sent: int
     pos: str = ""
     ent: str = ""
+    brk: bool = False  # punctuation between this token and the one before ("dreadful, so the coach")
 
     @property
     def capitalised(self) -> bool:
@@ -134,7 +136,9 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
         else:
             for form in list(forms):
                 forms |= _crude_lemmas(form)
-        tokens.append(Token(start, start + len(raw), raw, lower, frozenset(forms), wild, sent, pos, ent))
+        gap = text[tokens[-1].end:start] if tokens else ""
+        brk = any(c in _BREAKS for c in gap)
+        tokens.append(Token(start, start + len(raw), raw, lower, frozenset(forms), wild, sent, pos, ent, brk))
     return tokens
 
 
@@ -258,12 +262,16 @@ def in_title(tokens: Sequence[Token], i: int, end: int) -> bool:
     first = tokens[i]
     if not first.capitalised or first.text.isupper() and len(first.text) > 1:
         return False
-    sentence_start = i == 0 or tokens[i - 1].sent != first.sent
+
+    def starts_sentence(k: int) -> bool:
+        return k == 0 or tokens[k - 1].sent != tokens[k].sent
+
     neighbours = []
-    if not sentence_start:
+    # a capital explained by the start of a sentence says nothing ("Typical Polish families")
+    if not starts_sentence(i) and not starts_sentence(i - 1):
         neighbours.append(tokens[i - 1])
-    if end < len(tokens) and tokens[end].sent == first.sent:
-        neighbours.append(tokens[end])
+    if i + 1 < len(tokens) and tokens[i + 1].sent == first.sent:
+        neighbours.append(tokens[i + 1])
     return any(n.capitalised and n.lower != "i" for n in neighbours)
 
 
@@ -273,8 +281,8 @@ _SKIPPABLE_POS = {"ADJ", "ADV", "DET", "NUM", "PART"}
 _FILLERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "very", "so", "such", "total",
                       "complete", "absolute", "utter", "little", "real", "proper", "most", "more", "really",
                       "and", "quite", "bit", "of", "some"})
-_LINKS = frozenset({"be", "seem", "look", "sound", "act", "become", "get", "feel", "remain", "who", "which",
-                    "that", "just", "still", "now", "always", "honestly", "literally", "truly", "also"})
+_NEUTRAL = frozenset({"what", "that", "which", "there", "whatever", "where", "when", "how", "one", "today", "tonight",
+                      "yesterday", "tomorrow", "now", "time", "times", "lot", "bit", "way"})
 
 
 @dataclass
@@ -305,6 +313,8 @@ class Targets:
         return False
 
     def _noun_like(self, token: Token) -> bool:
+        if token.lower in _NEUTRAL or token.ent in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"):
+            return False
         if token.pos:
             return token.pos in ("NOUN", "PROPN", "PRON") and not token.forms.isdisjoint(self.person_words | self.thing_words) \
                 or token.pos in ("NOUN", "PROPN") or (token.pos == "PRON" and token.lower not in POSSESSIVES)
@@ -317,7 +327,7 @@ class Targets:
         """The word's object or the noun it describes: the first noun after it."""
         sent = tokens[j - 1].sent if j else 0
         k, steps = j, 0
-        while k < len(tokens) and tokens[k].sent == sent and steps <= reach:
+        while k < len(tokens) and tokens[k].sent == sent and steps <= reach and not tokens[k].brk:
             token = tokens[k]
             if token.lower in POSSESSIVES and k + 1 < len(tokens):
                 k, steps = k + 1, steps + 1
@@ -328,7 +338,8 @@ class Targets:
                     k += 2 if not token.lower.endswith("'s") else 1
                     steps += 1
                     continue
-                if k + 1 < len(tokens) and tokens[k + 1].sent == sent and self._noun_like(tokens[k + 1]) \
+                if k + 1 < len(tokens) and tokens[k + 1].sent == sent and not tokens[k + 1].brk \
+                        and self._noun_like(tokens[k + 1]) \
                         and tokens[k + 1].pos != "PRON" and not (token.ent and token.ent == tokens[k + 1].ent):
                     k, steps = k + 1, steps + 1  # compound noun: the head is the last word
                     continue
@@ -345,7 +356,7 @@ class Targets:
             return None
         sent = tokens[i].sent
         k = i - 1
-        while k >= 0 and tokens[k].sent == sent:
+        while k >= 0 and tokens[k].sent == sent and not tokens[k + 1].brk:
             token = tokens[k]
             if self._noun_like(token) and token.lower not in POSSESSIVES:
                 # "head of science": the noun before "of" is the one that counts
