@@ -285,6 +285,16 @@ _NEUTRAL = frozenset({"what", "that", "which", "there", "whatever", "where", "wh
                       "yesterday", "tomorrow", "now", "time", "times", "lot", "bit", "way"})
 
 
+_NOT_NOUNS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_SELF = frozenset({"i", "we", "me", "us", "it", "this", "myself", "ourselves"})
+
+
+def _name_like(tokens: Sequence[Token], k: int) -> bool:
+    """No spaCy: a capitalised word that does not open its sentence (and is not "I")."""
+    token = tokens[k]
+    return not token.pos and token.capitalised and token.lower != "i" and k > 0 and tokens[k - 1].sent == token.sent
+
+
 @dataclass
 class Targets:
     """Decides whether a word is aimed at a person (or group) or at a thing or event."""
@@ -292,7 +302,6 @@ class Targets:
     person_words: frozenset[str] = frozenset()
     thing_words: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset({"PERSON"})
-    extra_names: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Targets":
@@ -308,17 +317,15 @@ class Targets:
             return True
         if not token.forms.isdisjoint(self.person_words) or not token.forms.isdisjoint(TITLES):
             return True
-        if token.forms & self.extra_names:
-            return True
-        return False
+        return i > 0 and not tokens[i - 1].forms.isdisjoint(TITLES) and tokens[i - 1].sent == token.sent  # "Mr Keane"
 
-    def _noun_like(self, token: Token) -> bool:
-        if token.lower in _NEUTRAL or token.ent in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"):
+    def _noun_like(self, tokens: Sequence[Token], k: int) -> bool:
+        token = tokens[k]
+        if token.lower in _NEUTRAL or token.ent in _NOT_NOUNS:
             return False
         if token.pos:
-            return token.pos in ("NOUN", "PROPN", "PRON") and not token.forms.isdisjoint(self.person_words | self.thing_words) \
-                or token.pos in ("NOUN", "PROPN") or (token.pos == "PRON" and token.lower not in POSSESSIVES)
-        return not token.forms.isdisjoint(self.person_words | self.thing_words | TITLES) or bool(token.ent)
+            return token.pos in ("NOUN", "PROPN") or (token.pos == "PRON" and token.lower not in POSSESSIVES)
+        return not token.forms.isdisjoint(self.person_words | self.thing_words | TITLES | _SELF) or _name_like(tokens, k)
 
     def _classify(self, tokens: Sequence[Token], i: int) -> str:
         return "person" if self.is_person(tokens, i) else "thing"
@@ -332,19 +339,19 @@ class Targets:
             if token.lower in POSSESSIVES and k + 1 < len(tokens):
                 k, steps = k + 1, steps + 1
                 continue
-            if self._noun_like(token):
+            if self._noun_like(tokens, k):
                 # a possessive ("Julia Donaldson's new book") hands over to what is possessed
                 if token.lower.endswith("'s") or (k + 1 < len(tokens) and tokens[k + 1].lower == "'s"):
                     k += 2 if not token.lower.endswith("'s") else 1
                     steps += 1
                     continue
-                if k + 1 < len(tokens) and tokens[k + 1].sent == sent and not tokens[k + 1].brk \
-                        and self._noun_like(tokens[k + 1]) \
+                if token.pos and k + 1 < len(tokens) and tokens[k + 1].sent == sent and not tokens[k + 1].brk \
+                        and self._noun_like(tokens, k + 1) \
                         and tokens[k + 1].pos != "PRON" and not (token.ent and token.ent == tokens[k + 1].ent):
                     k, steps = k + 1, steps + 1  # compound noun: the head is the last word
                     continue
                 return self._classify(tokens, k)
-            if token.pos in _SKIPPABLE_POS or token.lower in _FILLERS or (not token.pos and steps < reach):
+            if token.pos in _SKIPPABLE_POS or token.lower in _FILLERS:
                 k, steps = k + 1, steps + 1
                 continue
             return None
@@ -358,7 +365,7 @@ class Targets:
         k = i - 1
         while k >= 0 and tokens[k].sent == sent and not tokens[k + 1].brk:
             token = tokens[k]
-            if self._noun_like(token) and token.lower not in POSSESSIVES:
+            if self._noun_like(tokens, k) and token.lower not in POSSESSIVES:
                 # "head of science": the noun before "of" is the one that counts
                 back = k - 1
                 while back >= 0 and tokens[back].sent == sent and (tokens[back].pos in ("ADJ", "DET", "NOUN", "PROPN")
