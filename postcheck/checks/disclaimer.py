@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from postcheck.checks.wording import Matcher, compile_phrases, tokenize
+from postcheck.checks.wording import Matcher, compile_phrases, tokens_for
 from postcheck.model import Hit
 
 _GENERIC = {"the", "school", "academy", "college", "primary", "secondary", "high", "junior", "infant", "infants",
@@ -73,7 +73,7 @@ class Disclaimer:
         if self._notice:
             ctx.notice(self._notice)
         text = post.prose
-        tokens = tokenize(text, ctx.doc(post))
+        tokens = tokens_for(post, ctx)
         if not tokens:
             return
         matcher = Matcher(tokens)

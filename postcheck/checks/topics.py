@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from postcheck.checks.wording import Matcher, Phrase, Targets, compile_phrases, in_title, negated, quoted_spans, tokenize
+from postcheck.checks.wording import Matcher, Phrase, Targets, compile_phrases, in_title, negated, quoted_spans, tokens_for
 from postcheck.config import ConfigError
 from postcheck.model import Hit, Severity
 
@@ -114,7 +114,7 @@ class Topics:
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
         text = post.prose
-        tokens = tokenize(text, ctx.doc(post))
+        tokens = tokens_for(post, ctx)
         if not tokens:
             return
         matcher = Matcher(tokens, self.targets)

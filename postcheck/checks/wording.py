@@ -142,6 +142,20 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
     return tokens
 
 
+def tokens_for(post: Any, ctx: Any) -> list[Token]:
+    """The post's tokens, made once per post and shared by every word-matching rule."""
+    doc = ctx.doc(post)
+    text = post.prose
+    if doc is not None and doc.text != text:
+        doc = None
+    last = ctx.cache.get("wording.tokens")
+    if last is not None and last[0] == text and last[1] is doc:
+        return last[2]
+    tokens = tokenize(text, doc)
+    ctx.cache["wording.tokens"] = (text, doc, tokens)  # only the current post: memory stays flat
+    return tokens
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Stretches in quotation marks or emphasis: titles and reported words, not the author's own."""
     return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
