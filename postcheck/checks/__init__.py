@@ -24,6 +24,8 @@ CHECK_KINDS: dict[str, str] = {
     "private_contact": "postcheck.checks.contact:PrivateContact",
     "dates_of_birth": "postcheck.checks.birthdays:DatesOfBirth",
     "consent_names": "postcheck.checks.names:ConsentNames",
+    "topics": "postcheck.checks.topics:Topics",
+    "disclaimer": "postcheck.checks.disclaimer:Disclaimer",
 }
 
 

@@ -1,0 +1,108 @@
+"""Word-matching checks: the wording helpers, and the rule cases in tests/cases/ as data."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postcheck.checks.wording import Matcher, compile_phrase, negated, tokenize
+from postcheck.rulepack import load_pack
+
+CASES = Path(__file__).resolve().parent / "cases"
+PACK = load_pack()
+
+
+def _blocks():
+    for file in sorted(CASES.glob("*.txt")):
+        category = file.stem
+        header, lines = None, []
+        for line in [*file.read_text(encoding="utf-8").splitlines(), "#: end"]:
+            if line.startswith("#:"):
+                if header and "".join(lines).strip():
+                    yield pytest.param(category, header, "\n".join(lines).strip(), id=f"{category}:{header[0]}:{len(lines)}:{lines[0][:30]}")
+                words = line[2:].split()
+                header, lines = (words[0], words[1] if len(words) > 1 else "school"), []
+            elif line.startswith("#") or (not line.strip() and not lines):
+                continue
+            elif header:
+                lines.append(line)
+
+
+@pytest.mark.parametrize("category, header, text", list(_blocks()))
+def test_case(category, header, text, check_text):
+    rule_id, account = header
+    result = check_text(text, account=account)
+    if rule_id == "Okay":
+        found = [f"{f.rule}: {f.match}" for f in result.findings if f.category == category]
+        assert not found, f"should pass: {text!r}"
+    else:
+        assert PACK.get(rule_id), f"no rule {rule_id}"
+        assert any(f.rule == rule_id for f in result.findings), f"{rule_id} should flag: {text!r}"
+
+
+@pytest.mark.parametrize("text, phrase, expected", [
+    ("Her post was made redundant.", "made redundant", "made redundant"),
+    ("They are sh*t at it", "shit", "sh*t"),
+    ("What an a$$", "ass", "a$$"),
+    ("a total M0RON", "moron", "M0RON"),
+    ("It's not been announced yet", "not been|yet announced", "not been announced"),
+    ("Redundancies were announced", "redundancy", "Redundancies"),
+    ("Views expressed are my own", "views|opinions expressed? be my own", "Views expressed are my own"),
+    ("keep this under your hat", "keep this ... hat", "keep this under your hat"),
+    ("Year 6 did well", "year #num", "Year 6"),
+    ("#ViewsMyOwn", "viewsmyown", "ViewsMyOwn"),
+    ("self-harm", "self-harm", "self-harm"),
+])
+def test_phrase_matches_without_spacy(text, phrase, expected):
+    tokens = tokenize(text)
+    found = list(Matcher(tokens).find(compile_phrase(phrase)))
+    assert found, phrase
+    i, end = found[0]
+    assert text[tokens[i].start:tokens[end - 1].end] == expected
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("a sack race", "sacked"),
+    ("Keep calm. It is quiet", "keep it quiet"),  # phrases stay within one sentence
+    ("Happy birthday", "year #num"),
+    ("****", "shit"),
+])
+def test_phrase_does_not_match(text, phrase):
+    assert not list(Matcher(tokenize(text)).find(compile_phrase(phrase)))
+
+
+def test_negation_looks_back_within_the_sentence():
+    tokens = tokenize("Nobody was excluded. Ben was excluded.")
+    excluded = [i for i, t in enumerate(tokens) if t.lower == "excluded"]
+    assert negated(tokens, excluded[0]) and not negated(tokens, excluded[1])
+
+
+def test_no_one_is_a_negation():
+    tokens = tokenize("No one felt excluded")
+    assert negated(tokens, 3)
+
+
+def test_works_without_spacy(school_config):
+    from postcheck.engine import Engine
+    from postcheck.nlp import NLP
+    from postcheck.posts import post_from_text
+
+    engine = Engine(school_config, nlp=NLP("off"))
+    bad = engine.check_post(post_from_text("The referee was a total moron.", account="school", name="d.md"))
+    good = engine.check_post(post_from_text("What a horrible storm last night.", account="school", name="d.md"))
+    assert any(f.category == "disparaging" for f in bad.findings)
+    assert not any(f.category == "disparaging" for f in good.findings)
+
+
+def test_bad_topic_options_name_the_rule_file(tmp_path):
+    from postcheck.checks.topics import Topics
+    from postcheck.config import Config, ConfigError
+    from postcheck.rulepack import Rule
+    from postcheck.model import Severity
+
+    rule = Rule(id="x", check="topics", category="confidential", severity=Severity.ERROR, clauses=("4.5",),
+                message="m", why="w", fix="f", options={"topics": [{"name": "a", "terms": ["b"], "look": "sideways"}]},
+                source=tmp_path / "x.yaml")
+    with pytest.raises(ConfigError) as info:
+        Topics(rule, Config())
+    assert "x.yaml" in str(info.value) and "look" in str(info.value)
