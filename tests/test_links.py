@@ -5,17 +5,11 @@ import socket
 
 import pytest
 
-from casefiles import check_case, load_cases
 from postcheck.checks import links
 from postcheck.config import Config
 from postcheck.engine import Engine
 from postcheck.model import Severity
 from postcheck.posts import post_from_text
-
-
-@pytest.mark.parametrize("rule, account, text", load_cases("unsafe-link"))
-def test_case(rule, account, text, check_text):
-    check_case(check_text, "unsafe-link", rule, account, text)
 
 
 @pytest.mark.parametrize("text, expected", [

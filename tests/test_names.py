@@ -14,32 +14,11 @@ from postcheck.posts import load_draft, post_from_text
 
 from conftest import SCHOOL
 
-CASES = Path(__file__).resolve().parent / "cases" / "learner-full-name.txt"
 RULE = "learner-full-name"
-
-
-def _cases() -> list:
-    blocks = re.split(r"^#: ", CASES.read_text(encoding="utf-8"), flags=re.M)[1:]
-    out = []
-    for index, block in enumerate(blocks):
-        kind, _, text = block.partition("\n")
-        out.append(pytest.param(kind.strip(), text.strip("\n"), id=f"{index}-{kind.strip()}"))
-    return out
 
 
 def mine(result, rule: str = RULE):
     return [f for f in result.findings if f.rule == rule]
-
-
-@pytest.mark.parametrize("kind, text", _cases())
-def test_case_file(kind, text, check_text):
-    found = mine(check_text(text))
-    if kind == "Okay":
-        assert not found, [f.match for f in found]
-    elif kind == "review":
-        assert found and all(f.severity is Severity.WARNING for f in found), [(f.match, f.severity) for f in found]
-    else:
-        assert any(f.severity is Severity.ERROR for f in found), text
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from casefiles import check_case, load_cases
 from postcheck.config import Config
 from postcheck.engine import Engine
 from postcheck.model import Severity
 from postcheck.posts import post_from_text
-
-
-@pytest.mark.parametrize("rule, account, text", load_cases("personal-info"))
-def test_case(rule, account, text, check_text):
-    check_case(check_text, "personal-info", rule, account, text)
 
 
 def _personal(engine: Engine, text: str, account: str = "school"):

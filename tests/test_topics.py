@@ -1,4 +1,4 @@
-"""Word-matching checks: the wording helpers, and the rule cases in tests/cases/ as data."""
+"""Word-matching checks: the wording helpers (rule cases in tests/cases/ run in test_cases.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,37 +7,6 @@ import pytest
 
 from postcheck.checks.wording import Matcher, compile_phrase, negated, tokenize
 from postcheck.rulepack import load_pack
-
-CASES = Path(__file__).resolve().parent / "cases"
-PACK = load_pack()
-
-
-def _blocks():
-    for file in sorted(CASES.glob("*.txt")):
-        category = file.stem
-        header, lines = None, []
-        for line in [*file.read_text(encoding="utf-8").splitlines(), "#: end"]:
-            if line.startswith("#:"):
-                if header and "".join(lines).strip():
-                    yield pytest.param(category, header, "\n".join(lines).strip(), id=f"{category}:{header[0]}:{len(lines)}:{lines[0][:30]}")
-                words = line[2:].split()
-                header, lines = (words[0], words[1] if len(words) > 1 else "school"), []
-            elif line.startswith("#") or (not line.strip() and not lines):
-                continue
-            elif header:
-                lines.append(line)
-
-
-@pytest.mark.parametrize("category, header, text", list(_blocks()))
-def test_case(category, header, text, check_text):
-    rule_id, account = header
-    result = check_text(text, account=account)
-    if rule_id == "Okay":
-        found = [f"{f.rule}: {f.match}" for f in result.findings if f.category == category]
-        assert not found, f"should pass: {text!r}"
-    else:
-        assert PACK.get(rule_id), f"no rule {rule_id}"
-        assert any(f.rule == rule_id for f in result.findings), f"{rule_id} should flag: {text!r}"
 
 
 @pytest.mark.parametrize("text, phrase, expected", [
