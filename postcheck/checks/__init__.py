@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 CHECK_KINDS: dict[str, str] = {
     "input_errors": "postcheck.checks.input_errors:InputErrors",
     "person_names": "postcheck.checks.names:PersonNames",
+    "image_input": "postcheck.checks.image_input:ImageInput",
+    "face_match": "postcheck.checks.faces:FaceMatch",
+    "learner_photo": "postcheck.checks.learner_photo:LearnerPhoto",
+    "image_metadata": "postcheck.checks.image_metadata:ImageMetadata",
 }
 
 
