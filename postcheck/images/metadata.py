@@ -51,11 +51,12 @@ def identifying_metadata(path: Path) -> list[MetadataItem]:
         try:
             with image:
                 exif = image.getexif()
+                gps = dict(exif.get_ifd(GPS_IFD)) if exif else {}  # IFDs are read from the open file
+                details = dict(exif.get_ifd(EXIF_IFD)) if exif else {}
                 xmp = _xmp(image)
                 text_keys = [k for k in PNG_TEXT_PEOPLE if str(image.info.get(k) or "").strip()]
         except (OSError, SyntaxError, ValueError) as exc:
             raise ImageError(f"cannot read image metadata: {exc}") from None
-    gps = exif.get_ifd(GPS_IFD) if exif else {}
     if any(gps.get(tag) not in (None, "", b"", ()) for tag in GPS_POSITION_TAGS):
         found.append(MetadataItem("gps", "EXIF GPS"))
     if xmp and XMP_GPS.search(xmp):
@@ -63,7 +64,6 @@ def identifying_metadata(path: Path) -> list[MetadataItem]:
     for tag, label in EXIF_PEOPLE.items():
         if _filled(exif.get(tag)):
             found.append(MetadataItem("identifying", label))
-    details = exif.get_ifd(EXIF_IFD) if exif else {}
     for tag, label in EXIF_DETAIL.items():
         if _filled(details.get(tag)) or _filled(exif.get(tag)):
             found.append(MetadataItem("identifying", label))
