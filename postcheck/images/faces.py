@@ -30,6 +30,7 @@ TILE_OVERLAP = 400  # faces up to this size (working px) lie wholly inside one t
 SAME_FACE_IOU = 0.35
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
+_model_locks: dict[str, threading.Lock] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,8 @@ def model_version(settings: FaceSettings) -> str:
 
 def _model(name: str) -> Any:
     with _models_lock:
+        lock = _model_locks.setdefault(name, threading.Lock())
+    with lock:  # one lock per model: loading the encoder must not block the detector threads
         if name not in _models:
             import dlib
 
@@ -84,6 +87,11 @@ def _model(name: str) -> Any:
             else:
                 _models[name] = dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat"))
         return _models[name]
+
+
+def _load_encoder_models() -> None:
+    _model("shape")
+    _model("encoder")
 
 
 def _hog_detector(dlib: Any) -> Any:
@@ -124,6 +132,11 @@ def find_faces(image: LoadedImage, settings: FaceSettings, encode: bool) -> list
     """Faces in every analysed frame of an image, with encodings when ``encode``."""
     scale = working_scale(*image.size, settings)
     faces: list[Face] = []
+    loading = None
+    if encode and "encoder" not in _models:
+        # the detector runs without the GIL, so the encoder models load meanwhile
+        loading = threading.Thread(target=_load_encoder_models, daemon=True)
+        loading.start()
     for frame, index in zip(image.frames, image.frame_indexes):
         factor = scale * image.size[0] / frame.width  # frame px -> working px
         working = frame
@@ -133,6 +146,8 @@ def find_faces(image: LoadedImage, settings: FaceSettings, encode: bool) -> list
         boxes = _detect(np.asarray(working), settings)
         if not boxes:
             continue
+        if loading is not None:
+            loading.join()
         pixels = np.asarray(frame)
         to_frame = 1.0 / factor
         to_full = image.size[0] / frame.width
@@ -141,6 +156,8 @@ def find_faces(image: LoadedImage, settings: FaceSettings, encode: bool) -> list
         for (l, t, r, b, s), encoding in zip(frame_boxes, encodings):
             left, top = max(0, round(l * to_full)), max(0, round(t * to_full))
             faces.append(Face(index, left, top, round((r - l) * to_full), round((b - t) * to_full), s, encoding))
+    if loading is not None:
+        loading.join()  # never leave a thread inside dlib at interpreter exit
     return faces
 
 
@@ -175,7 +192,7 @@ def _hog_copies(count: int) -> list[Any]:
     import pickle
 
     first = _model("hog")
-    with _models_lock:
+    with _model_locks["hog"]:
         copies = _models.setdefault("hog-copies", [first])
         while len(copies) < count:
             copies.append(pickle.loads(pickle.dumps(first)))
