@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,12 +51,23 @@ def setup(folder: Path) -> tuple[Path, Path, Path]:
     return photo, known, config
 
 
-def timed(command: list[str], env: dict[str, str], before=None) -> tuple[float, str]:
+CPU: dict[str, list[float]] = {}
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], env: dict[str, str], label: str, before=None) -> tuple[float, str]:
+    """Wall-clock seconds (and, in CPU[label], CPU seconds: steadier on a shared machine)."""
     if before:
         before()
+    cpu = _child_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
+    CPU.setdefault(label, []).append(_child_cpu() - cpu)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} failed: {done.stderr[-500:]}")
     return elapsed, done.stdout
@@ -81,11 +93,11 @@ def main() -> None:
         theirs, cold, warm = [], [], []
         out_theirs = out_ours = ""
         for _ in range(args.runs):  # interleaved, so load changes hit both alike
-            seconds, out_theirs = timed(theirs_cmd, env)
+            seconds, out_theirs = timed(theirs_cmd, env, "theirs")
             theirs.append(seconds)
-            seconds, _ = timed(ours_cmd, env, clear_cache)
+            seconds, _ = timed(ours_cmd, env, "cold", clear_cache)
             cold.append(seconds)
-            seconds, out_ours = timed(ours_cmd, env)
+            seconds, out_ours = timed(ours_cmd, env, "warm")
             warm.append(seconds)
 
         their_faces = [line for line in out_theirs.splitlines() if line.startswith(str(photo))]
@@ -103,9 +115,11 @@ def main() -> None:
         t, c, w = statistics.median(theirs), statistics.median(cold), statistics.median(warm)
         print(f"photo: 4032x3024 JPEG, {args.runs} runs each, medians (cores: {os.cpu_count()}, "
               f"load: {os.getloadavg()[0]:.2f})")
-        print(f"face_recognition CLI : {t:6.2f} s   faces {len(their_faces)}, matches {len(their_matches)}")
-        print(f"postcheck, cold cache: {c:6.2f} s   ({c / t:.2f}x)")
-        print(f"postcheck, warm cache: {w:6.2f} s   ({w / t:.2f}x)   faces {len(our_faces)}, matches {len(our_matches)}")
+        tc, cc, wc = (statistics.median(CPU[k]) for k in ("theirs", "cold", "warm"))
+        print(f"face_recognition CLI : {t:6.2f} s wall {tc:6.2f} s CPU   faces {len(their_faces)}, matches {len(their_matches)}")
+        print(f"postcheck, cold cache: {c:6.2f} s ({c / t:.2f}x) {cc:6.2f} s CPU ({cc / tc:.2f}x)")
+        print(f"postcheck, warm cache: {w:6.2f} s ({w / t:.2f}x) {wc:6.2f} s CPU ({wc / tc:.2f}x)   "
+              f"faces {len(our_faces)}, matches {len(our_matches)}")
         print("all runs (s): theirs " + " ".join(f"{x:.2f}" for x in theirs)
               + " | cold " + " ".join(f"{x:.2f}" for x in cold) + " | warm " + " ".join(f"{x:.2f}" for x in warm))
 
