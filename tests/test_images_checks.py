@@ -232,3 +232,30 @@ def test_good_face_settings_load(tmp_path):
 
     settings = face_settings(load_config(path).section("faces"))
     assert (settings.tolerance, settings.possible, settings.detector, settings.min_face) == (0.55, 0.65, "cnn", 40)
+
+
+def test_learner_in_a_late_animation_frame_is_caught(tmp_path):
+    face = Image.open(obama("obama_small.jpg")).convert("RGB")
+    frames = [Image.new("RGB", face.size, (90, 140, 90)) for _ in range(4)]
+    frames[1].putpixel((0, 0), (0, 0, 0))
+    frames.append(face)
+    gif = tmp_path / "slideshow.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    entry = ConsentEntry("L0042", "Amelia Hart", "photos", (obama("obama.jpg"),))
+    result, _ = check(Config(consent_list=consent(tmp_path, entry)), draft_with(tmp_path, gif))
+    (finding,) = of(result, "objected-image")
+    assert finding.severity is Severity.ERROR and finding.details["frame"] >= 3 and "frame" in finding.message
+
+
+def test_sideways_phone_photo_is_turned_upright_before_matching(tmp_path):
+    upright = Image.open(obama("obama-480p.jpg")).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated: viewers turn it 90° clockwise
+    sideways = tmp_path / "sideways.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(sideways, exif=exif, quality=92)
+    entry = ConsentEntry("L0042", "Amelia Hart", "photos", (obama("obama.jpg"),))
+    result, _ = check(Config(consent_list=consent(tmp_path, entry)), draft_with(tmp_path, sideways))
+    (finding,) = of(result, "objected-image")
+    assert finding.severity is Severity.ERROR
+    left, top, width, height = finding.details["box"]
+    assert left + width <= upright.width and top + height <= upright.height  # box in upright pixels
