@@ -113,3 +113,9 @@ def test_reference_cache_is_private_keyed_by_content_and_holds_no_names(tmp_path
     other = FaceSettings(jitters=2)
     assert not np.allclose(photo_encodings(again, other, model_version(other)), 0.5)
     assert len(list(folder.glob("*.npy"))) == 2
+
+
+def test_cnn_detector_option_finds_and_encodes_the_face():
+    cnn = FaceSettings(detector="cnn", cache=False)
+    (face,) = faces_in("people", "obama", "obama_small.jpg", encode=True, settings=cnn)
+    assert distance(face.encoding, encoding("people", "obama", "obama.jpg")) <= 0.6
