@@ -250,7 +250,7 @@ def explain(
         if examples:
             lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
             for example in examples:
-                text = example.get("text", "") if isinstance(example, dict) else str(example)
+                text = (example.get("text") or f"[image] {example.get('image', '')}") if isinstance(example, dict) else str(example)
                 lines.append("  " + text.strip().replace("\n", "\n  "))
     typer.echo("\n".join(lines))
 

@@ -156,6 +156,10 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
         if value is not None:
             sections[key] = value
+    if "faces" in sections:
+        from postcheck.images.settings import face_settings
+
+        face_settings(sections["faces"], path)  # bad values fail here, as one line, not mid-run
 
     return Config(
         path=path,

@@ -26,6 +26,10 @@ CHECK_KINDS: dict[str, str] = {
     "consent_names": "postcheck.checks.names:ConsentNames",
     "topics": "postcheck.checks.topics:Topics",
     "disclaimer": "postcheck.checks.disclaimer:Disclaimer",
+    "image_input": "postcheck.checks.image_input:ImageInput",
+    "face_match": "postcheck.checks.faces:FaceMatch",
+    "learner_photo": "postcheck.checks.learner_photo:LearnerPhoto",
+    "image_metadata": "postcheck.checks.image_metadata:ImageMetadata",
 }
 
 

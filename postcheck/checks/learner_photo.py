@@ -1,0 +1,40 @@
+"""Photos with faces where consent cannot be shown: personal accounts (4.10), or no consent list."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from postcheck.model import Hit, Severity
+
+
+class LearnerPhoto:
+    """A personal-account post with faces fails; a school post with faces and no consent list needs review."""
+
+    needs_doc = False
+
+    def __init__(self, rule, config) -> None:
+        self.rule = rule
+        self.config = config
+        self.options = rule.options
+
+    def run(self, post, ctx) -> Iterable[Hit]:
+        if not post.images:
+            return
+        personal = post.account == "personal"
+        if not personal and self.config.consent_list is not None:
+            return  # the objected-image rule matches faces against the consent list
+        from postcheck.images.store import image_store
+
+        store = image_store(ctx, self.config)
+        for ref in post.images:
+            scan = store.scan(ref.path)
+            if scan.error or not scan.faces:
+                continue  # unreadable images are input errors (image-unreadable)
+            count = len(scan.faces)
+            values = {"faces": count, "s": "" if count == 1 else "s"}
+            details = {"faces": count, "boxes": [face.box for face in scan.faces]}
+            if personal:
+                yield Hit(match=f"{count} faces", image=ref.display, details=details,
+                          message=self.options.get("personal_message", self.rule.message).format(**values))
+            else:
+                yield Hit(match=f"{count} faces", image=ref.display, severity=Severity.WARNING, details=details,
+                          message=self.options.get("no_consent_list_message", self.rule.message).format(**values))

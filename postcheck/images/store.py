@@ -1,0 +1,95 @@
+"""One place per run where images are decoded and scanned, so the image checks share the work."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from postcheck.images.loader import ImageError, LoadedImage, load_image
+from postcheck.images.settings import FaceSettings, face_settings
+
+STORE_KEY = "images.store"
+DECODED_KEPT = 2  # decoded pixels are big: keep only the images of the post being checked
+SCANS_KEPT = 512  # face scans are small (boxes and 128 floats per face)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """The faces of one image, or why it could not be read."""
+
+    faces: tuple = ()
+    frames: int = 1  # frames analysed
+    frame_count: int = 1
+    unchecked_frames: int = 0
+    error: str | None = None
+
+
+class ImageStore:
+    """Decoded images and face scans for the current run (one per process: nothing is shared)."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.settings: FaceSettings = face_settings(config.section("faces"), config.path)
+        consent = config.consent_list
+        self.encode = bool(consent and any(entry.restricts_photos for entry in consent.learners))
+        self._decoded: OrderedDict[tuple, LoadedImage | ImageError] = OrderedDict()
+        self._scans: OrderedDict[tuple, Scan] = OrderedDict()
+        self._references: Any = None
+
+    @staticmethod
+    def _key(path: Path) -> tuple:
+        try:
+            stat = path.stat()
+        except OSError:
+            return (str(path), None, None)
+        return (str(path), stat.st_mtime_ns, stat.st_size)
+
+    def image(self, path: Path) -> LoadedImage | ImageError:
+        """The decoded image (at the size face detection needs), or the reason it cannot be read."""
+        from postcheck.images.faces import working_scale
+
+        key = self._key(path)
+        if key not in self._decoded:
+            try:
+                loaded: LoadedImage | ImageError = load_image(
+                    path, lambda w, h: working_scale(w, h, self.settings), self.settings.max_frames)
+            except ImageError as exc:
+                loaded = exc
+            self._decoded[key] = loaded
+            while len(self._decoded) > DECODED_KEPT:
+                self._decoded.popitem(last=False)
+        return self._decoded[key]
+
+    def scan(self, path: Path) -> Scan:
+        """The faces in an image (with encodings when the consent list restricts someone's photos)."""
+        key = self._key(path)
+        if key not in self._scans:
+            loaded = self.image(path)
+            if isinstance(loaded, ImageError):
+                scan = Scan(error=str(loaded))
+            else:
+                from postcheck.images.faces import find_faces
+
+                faces = find_faces(loaded, self.settings, self.encode)
+                scan = Scan(tuple(faces), len(loaded.frames), loaded.frame_count, loaded.unchecked_frames)
+            self._scans[key] = scan
+            while len(self._scans) > SCANS_KEPT:
+                self._scans.popitem(last=False)
+        return self._scans[key]
+
+    def references(self) -> Any:
+        """The consent list's restricted learners with their reference encodings (None: no list)."""
+        if self._references is None and self.config.consent_list is not None:
+            from postcheck.images.references import load_references
+
+            consent = self.config.consent_list
+            self._references = load_references(consent.learners, self.settings, consent.path.parent)
+        return self._references
+
+
+def image_store(ctx: Any, config: Any) -> ImageStore:
+    store = ctx.cache.get(STORE_KEY)
+    if store is None:
+        store = ctx.cache[STORE_KEY] = ImageStore(config)
+    return store
