@@ -1,10 +1,12 @@
 """``--format human``: the report a member of staff reads in a terminal (rich)."""
 from __future__ import annotations
 
+import io
+import re
 from typing import IO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from postcheck.model import Finding, PostResult, Report, Severity, Verdict
@@ -17,7 +19,25 @@ BADGE = {
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+class _TrimmedLines(io.StringIO):
+    """Collects rich's output so wrapped lines lose the padding rich adds on the right."""
+
+    def flush_to(self, out: IO[str]) -> None:
+        for line in self.getvalue().splitlines(keepends=True):
+            body, newline = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+            out.write(_TRAILING.sub(r"\1", body) + newline)
+
+
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+
+
 def render(report: Report, out: IO[str], options) -> None:
+    buffer = _TrimmedLines()
+    _render(report, buffer, options)
+    buffer.flush_to(out)
+
+
+def _render(report: Report, out: IO[str], options) -> None:
     console = Console(file=out, width=options.width or 100, color_system="auto" if options.color else None,
                       force_terminal=options.color, no_color=not options.color, highlight=False,
                       soft_wrap=False, emoji=False)
@@ -67,21 +87,22 @@ def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict
         where += f":{finding.line}"
         if finding.column is not None:
             where += f":{finding.column}"
-    line = Text("  ")
+    line = Text()
     line.append(where, style="bold")
     line.append("  ")
     line.append(finding.severity.value, style=SEVERITY_STYLE[finding.severity])
     line.append(f"  {finding.rule}  ", style="dim")
     line.append(finding.message)
-    console.print(line)
+    # long lines wrap under their own indent, not at the left margin
+    console.print(Padding(line, (0, 0, 0, 2), expand=False))
     excerpt = _excerpt(post.text, finding)
     if excerpt is not None:
         console.print(excerpt)
     for clause in finding.clauses:
         summary = clauses.get(clause, "")
-        console.print(Text.assemble(("    policy ", "dim"), (clause, "cyan"), (f"  {summary}", "dim")))
+        console.print(Padding(Text.assemble(("policy ", "dim"), (clause, "cyan"), (f"  {summary}", "dim")), (0, 0, 0, 4), expand=False))
     if finding.suggestion:
-        console.print(Text.assemble(("    fix ", "dim"), escape(finding.suggestion)))
+        console.print(Padding(Text.assemble(("fix ", "dim"), finding.suggestion), (0, 0, 0, 4), expand=False))
 
 
 def _excerpt(text: str, finding: Finding, limit: int = 90) -> Text | None:
