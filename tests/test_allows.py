@@ -70,8 +70,10 @@ def test_input_errors_cannot_be_allowed(check_text):
 
 
 def _image_post(tmp_path, comment):
-    (tmp_path / "team.jpg").write_bytes(b"not really a jpeg")
-    (tmp_path / "Amelia Hart.jpg").write_bytes(b"not really a jpeg")
+    from PIL import Image
+
+    for name in ("team.jpg", "Amelia Hart.jpg"):  # plain images: no faces, no metadata
+        Image.new("RGB", (32, 32), "white").save(tmp_path / name)
     draft = tmp_path / "post.md"
     draft.write_text(f"---\nimages: [team.jpg, Amelia Hart.jpg]\n---\n{comment}\nOur team!\n", encoding="utf-8")
     return draft

@@ -180,7 +180,7 @@ def test_possible_match_band_is_a_warning(tmp_path):
 
 def test_other_people_and_name_only_objections_are_not_matched(tmp_path):
     entries = (ConsentEntry("L0042", "Amelia Hart", "photos", (obama("obama.jpg"),)),
-               ConsentEntry("L0050", "Kit Blake", "name", (obama("obama2.jpg"),)))
+               ConsentEntry("L0050", "Robin Blake", "name", (obama("obama2.jpg"),)))
     kit = shared_path("fixtures", "faces", "people", "kit_harington", "kit3.jpg")
     result, _ = check(Config(consent_list=consent(tmp_path, *entries)), draft_with(tmp_path, kit))
     assert not of(result, "objected-image") and result.verdict is Verdict.PASS
