@@ -26,6 +26,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 class Format(str, Enum):
     human = "human"
     json = "json"
+    html = "html"
 
 
 class Account(str, Enum):
@@ -75,11 +76,13 @@ def check(
     account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
     fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="Exit 1 when a post fails, or also when one needs review."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core; small runs use one)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Check every post again; do not read or write the result cache."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
-    from postcheck.engine import Engine
     from postcheck.model import Verdict
-    from postcheck.posts import InputPathError, discover, load
+    from postcheck.posts import InputPathError, discover
     from postcheck.reporters import RenderOptions, render
 
     cfg = _load_config(config)
@@ -90,14 +93,60 @@ def check(
         raise _error(str(exc)) from None
     if not specs:
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
-    engine = Engine(cfg, pack)
-    account_override = account.value if account else None
-    report = engine.run(load(spec, cfg.account, account_override) for spec in specs)
-    options = RenderOptions(color=_use_color(), quiet=quiet, clauses=pack.clauses)
-    render(fmt.value, report, sys.stdout, options)
+    report = _run_batch(cfg, pack, specs, account.value if account else None, jobs, no_cache,
+                        quiet=quiet, machine=fmt is not Format.human)
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                render(fmt.value, report, handle, RenderOptions(quiet=quiet, clauses=pack.clauses))
+        except OSError as exc:
+            raise _error(f"{output}: cannot write report: {exc.strerror or exc}") from None
+    else:
+        render(fmt.value, report, sys.stdout, RenderOptions(color=_use_color(), quiet=quiet, clauses=pack.clauses))
     worst = report.verdict
     threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank else EXIT_OK)
+
+
+def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machine):
+    """Cache, workers and the stderr progress bar around the engine (see postcheck.runner)."""
+    from postcheck import progress
+    from postcheck.cache import ResultCache
+    from postcheck.runner import Runner
+
+    cache = None if no_cache else ResultCache()
+    show = progress.wanted(sys.stderr, quiet, machine_format=machine)
+    with progress.progress_bar(len(specs), sys.stderr, show) as advance:
+        runner = Runner(cfg, pack, jobs=jobs, cache=cache, account_override=account_override, progress=advance)
+        report = runner.run(specs)
+    if cache is not None and cache.problem and not (quiet and machine):
+        typer.echo(f"postcheck: note: {cache.problem}", err=True)
+    if show and len(specs) > 1:
+        stats = runner.stats
+        typer.echo(f"postcheck: {stats.posts} posts in {stats.seconds:.1f} s, {stats.cached} from cache", err=True)
+    return report
+
+
+cache_app = typer.Typer(help="The result cache (unchanged posts are not checked again).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached result (and the cache's key)."""
+    from postcheck.cache import ResultCache
+
+    cache = ResultCache()
+    removed = cache.clear()
+    typer.echo(f"cleared {cache.folder} ({removed} file{'s' if removed != 1 else ''})")
+
+
+@cache_app.command("dir")
+def cache_dir() -> None:
+    """Print the cache folder."""
+    from postcheck.cache import default_dir
+
+    typer.echo(str(default_dir()))
 
 
 @app.command("rules")
@@ -166,7 +215,7 @@ def init() -> None:
     typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
 
 
-COMMANDS = {"check", "rules", "explain", "init"}
+COMMANDS = {"check", "rules", "explain", "init", "cache"}
 
 
 def _version(value: bool) -> None:
