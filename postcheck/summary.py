@@ -47,12 +47,12 @@ def summarise(report: Report, slowest: int = SLOWEST) -> Summary:
     )
 
 
-def tables(report: Report, clauses: dict[str, str] | None = None) -> list:
-    """rich tables for the human report (imported only by it)."""
+def tables(report: Report, clauses: dict[str, str] | None = None, slowest: bool = True) -> list:
+    """rich tables for the human report; ``slowest=False`` (quiet) leaves out passing posts' names."""
     from rich.table import Table
     from rich.text import Text
 
-    data = summarise(report)
+    data = summarise(report, SLOWEST if slowest else 0)
     clauses = clauses or {}
     out = []
     verdicts = Table(title="Posts by verdict", title_justify="left", title_style="bold", box=None, pad_edge=False, min_width=40)

@@ -68,7 +68,7 @@ def render(report: Report, out: IO[str], options: Any) -> None:
     quiet = getattr(options, "quiet", False)
     posts = [p for p in report.posts if not (quiet and p.verdict is Verdict.PASS)]
     photos = [(post, _photos(post)) for post in posts]
-    bands_used = sorted({band for _, figs in photos for fig in figs for _, band in fig["boxes"]}, key=_BAND_ORDER.get)
+    bands_used = sorted({box[1] for _, figs in photos for fig in figs for box in fig["boxes"]}, key=_BAND_ORDER.get)
     counts = report.summary()
 
     w = out.write
@@ -177,14 +177,18 @@ def _figure(w, fig: dict) -> None:
         w(f'<img alt="{e(Path(fig["path"]).name)}" src="{uri}">')
         if fig["boxes"]:
             w(f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none" aria-hidden="true">')
-            for (top, right, bottom, left), band in sorted(fig["boxes"], key=lambda b: -_BAND_ORDER[b[1]]):
-                w(f'<rect class="face {band}" x="{left}" y="{top}" width="{max(1, right - left)}" '
-                  f'height="{max(1, bottom - top)}" fill="none" stroke="{BANDS[band][0]}" stroke-width="4" '
-                  f'vector-effect="non-scaling-stroke"/>')
+            for (top, right, bottom, left), band, label in sorted(fig["boxes"], key=lambda b: -_BAND_ORDER[b[1]]):
+                w(f'<rect class="face {band}" x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+                  f'fill="none" stroke="{BANDS[band][0]}" stroke-width="4" vector-effect="non-scaling-stroke">'
+                  f'<title>{e(BANDS[band][1] + (": " + label if label else ""))}</title></rect>')
             w("</svg>")
     if fig["gps"]:
         w('<span class="gps" title="The photo carries a GPS position">GPS</span>')
-    w(f'</div><figcaption>{e(fig["path"])}</figcaption></figure>')
+    w(f'</div><figcaption>{e(fig["path"])}')
+    for _, band, label in fig["boxes"]:
+        if band != "other":
+            w(f'<br><span style="color:{BANDS[band][0]}">■</span> {e(BANDS[band][1])}{": " + e(label) if label else ""}')
+    w("</figcaption></figure>")
 
 
 def _box(value: Any) -> tuple[int, int, int, int] | None:
@@ -200,12 +204,15 @@ def _box(value: Any) -> tuple[int, int, int, int] | None:
     return top, right, bottom, left
 
 
-def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int], str]]:
+def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int], str, str]]:
+    """(box, band, label) for every face the findings mention; the strongest band wins per box."""
     best: dict[tuple[int, int, int, int], str] = {}
+    labels: dict[tuple[int, int, int, int], str] = {}
 
-    def add(box: tuple[int, int, int, int] | None, band: str) -> None:
+    def add(box: tuple[int, int, int, int] | None, band: str, label: str = "") -> None:
         if box is not None and (box not in best or _BAND_ORDER[band] < _BAND_ORDER[best[box]]):
             best[box] = band
+            labels[box] = label or labels.get(box, "")
 
     for f in findings:
         details = f.details if isinstance(f.details, dict) else {}
@@ -213,11 +220,20 @@ def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int],
         if band not in BANDS:
             band = "match" if f.severity.value == "error" else "possible"
         if f.category == "objected-image" or "band" in details:
-            add(_box(details.get("box")), band)
+            add(_box(details.get("box")), band, _label(details))
         for face in details.get("faces") or ():
             face_band = str(face.get("band", "other")).lower() if isinstance(face, dict) else "other"
             add(_box(face), face_band if face_band in BANDS else "other")
-    return sorted(best.items())
+    return sorted((box, band, labels.get(box, "")) for box, band in best.items())
+
+
+def _label(details: dict) -> str:
+    """Initials, learner id and distance: enough to check by eye, never a full name."""
+    who = " ".join(str(details[k]) for k in ("initials", "learner") if details.get(k))
+    distance = details.get("distance")
+    if isinstance(distance, (int, float)):
+        who += f" (distance {distance:.2f})"
+    return who.strip()
 
 
 def _is_gps(f: Finding) -> bool:

@@ -31,7 +31,7 @@ def render(report: Report, out: IO[str], options) -> None:
     if len(report.posts) > 1:  # the batch view: counts by verdict, category, clause; slowest posts
         from postcheck.summary import tables
 
-        for table in tables(report, clauses):
+        for table in tables(report, clauses, slowest=not options.quiet):
             console.print(table)
             console.print()
     summary = report.summary()
