@@ -196,6 +196,41 @@ class ResultCache:
         except (OSError, TypeError, ValueError):
             pass
 
+    def get_images(self, first: str) -> list[tuple[str, Path]] | None:
+        """The images a draft used when last checked (so an unchanged draft need not be parsed)."""
+        blob = self._read_sealed(b"images", first)
+        if not isinstance(blob, list):
+            return None
+        try:
+            return [(str(display), Path(path)) for display, path in blob]
+        except (TypeError, ValueError):
+            return None
+
+    def put_images(self, first: str, images: Iterable[tuple[str, Path]]) -> None:
+        self._write_sealed(b"images", first, [[display, str(path)] for display, path in images])
+
+    def _read_sealed(self, label: bytes, key: str) -> Any:
+        if not self._ready():
+            return None
+        name = self._mac(label, key.encode()).hex()
+        try:
+            plain = unseal((self.folder / "results" / name[:2] / name).read_bytes(), self._mac(label + b"-seal", key.encode()))
+            return json.loads(zlib.decompress(plain)) if plain is not None else None
+        except Exception:  # noqa: BLE001 - unreadable means unknown
+            return None
+
+    def _write_sealed(self, label: bytes, key: str, data: Any) -> None:
+        if not self._ready():
+            return
+        name = self._mac(label, key.encode()).hex()
+        path = self.folder / "results" / name[:2] / name
+        try:
+            _private_dir(path.parent)
+            _write_private(path, seal(zlib.compress(json.dumps(data).encode("utf-8"), 1),
+                                      self._mac(label + b"-seal", key.encode())))
+        except (OSError, TypeError, ValueError):
+            pass
+
     def clear(self) -> int:
         """Delete every cached entry and the secret; returns the number of files removed."""
         if not self.folder.exists():
@@ -294,13 +329,29 @@ def run_fingerprint(config: Any, pack: Any, cache: ResultCache, default_account:
     return hashlib.sha256("\n\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def post_key(run_fp: str, kind: str, post: Any, cache: ResultCache) -> str | None:
-    """The key of one loaded post, or None when it should not be cached (unreadable draft)."""
-    if kind == "draft" and not post.digest:
-        return None
-    if kind not in ("draft", "image"):
-        return None
-    parts = [run_fp, kind, post.display, str(post.path), post.digest]
-    for ref in post.images:
-        parts += [ref.display, str(ref.path), cache.file_hash(ref.path)]
+def _h(parts: Iterable[str]) -> str:
     return hashlib.sha256("\n\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def spec_key(run_fp: str, spec: Any, draft_digest: str) -> str:
+    """The key of a post before its images are known: the draft's bytes, path and given images."""
+    from postcheck.posts import display_path
+
+    return _h([run_fp, spec.kind, display_path(spec.path), str(spec.path), draft_digest,
+               *(str(p) for p in spec.extra_images)])
+
+
+def images_key(first: str, images: Iterable[tuple[str, Path]], cache: ResultCache) -> str:
+    """The full key: the spec key and the content of every image (display form and file)."""
+    parts = [first]
+    for display, path in images:
+        parts += [display, str(path), cache.file_hash(path)]
+    return _h(parts)
+
+
+def post_key(run_fp: str, spec: Any, post: Any, cache: ResultCache) -> tuple[str, str] | None:
+    """(spec key, full key) of a loaded post, or None when it should not be cached (unreadable)."""
+    if spec.kind not in ("draft", "image") or (spec.kind == "draft" and not post.digest):
+        return None
+    first = spec_key(run_fp, spec, post.digest)
+    return first, images_key(first, ((ref.display, ref.path) for ref in post.images), cache)

@@ -8,6 +8,7 @@ order whatever order workers finish in, and only a bounded window of posts is in
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -17,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from postcheck.cache import ResultCache, post_key, run_fingerprint
+from postcheck.cache import ResultCache, images_key, post_key, run_fingerprint, spec_key
 from postcheck.config import Config
 from postcheck.engine import Context, Engine
 from postcheck.model import PostResult, Report
@@ -26,7 +27,7 @@ from postcheck.rulepack import RulePack
 
 TEXT_WEIGHT, IMAGE_WEIGHT = 1, 16
 CHUNK_WEIGHT = 32  # ~32 text posts (one nlp.pipe batch) or ~2 photo posts per chunk
-POOL_MIN_WEIGHT = 400  # below this, starting workers (each loads spaCy) costs more than it saves
+POOL_MIN_WEIGHT = 128  # ~128 texts or ~8 photos: below that, starting workers (each loads spaCy) costs more
 WINDOW_CHUNKS = 2  # chunks in flight per worker
 
 Progress = Callable[[PostResult, bool], None]  # (result, from_cache)
@@ -159,13 +160,37 @@ class Runner:
             self._pool = None
 
     # -- internals ---------------------------------------------------------------------------
-    def _key(self, spec: PostSpec, post: Post) -> str | None:
-        if self.cache is None:
-            return None
+    def _fingerprint(self) -> str:
         if self._run_fp is None:
+            assert self.cache is not None
             self._run_fp = run_fingerprint(self.config, self.pack, self.cache, self.config.account,
                                            self.account_override)
-        return post_key(self._run_fp, spec.kind, post, self.cache)
+        return self._run_fp
+
+    def _lookup(self, spec: PostSpec) -> tuple[Post | None, str | None, tuple[PostResult, list[str]] | None]:
+        """(post, key, cached). An unchanged draft is found from its bytes and images, without parsing."""
+        if self.cache is None:
+            return load(spec, self.config.account, self.account_override), None, None
+        if spec.kind == "draft":
+            try:
+                digest = hashlib.sha256(spec.path.read_bytes()).hexdigest()
+            except OSError:
+                digest = None
+            if digest:
+                first = spec_key(self._fingerprint(), spec, digest)
+                images = self.cache.get_images(first)
+                if images is not None:
+                    cached = self.cache.get(images_key(first, images, self.cache))
+                    if cached is not None:
+                        return None, None, cached
+        post = load(spec, self.config.account, self.account_override)
+        keys = post_key(self._fingerprint(), spec, post, self.cache)
+        if keys is None:
+            return post, None, None
+        first, key = keys
+        if spec.kind == "draft" and not post.problems:  # problems may depend on files that appear later
+            self.cache.put_images(first, [(ref.display, ref.path) for ref in post.images])
+        return post, key, self.cache.get(key)
 
     def _stream(self, specs: list[PostSpec]) -> Iterator[PostResult]:
         slots: deque[_Slot] = deque()
@@ -181,12 +206,11 @@ class Runner:
                 if spec is None:
                     exhausted = True
                     break
-                post = load(spec, self.config.account, self.account_override)
-                key = self._key(spec, post)
-                cached = self.cache.get(key) if (self.cache is not None and key) else None
+                post, key, cached = self._lookup(spec)
                 if cached is not None:
                     slots.append(_Slot(result=cached[0], notices=cached[1]))
                     continue
+                assert post is not None
                 slots.append(_Slot(chunk=chunk, index=len(chunk.posts), key=key))
                 chunk.posts.append(post)
                 chunk.weight += TEXT_WEIGHT + IMAGE_WEIGHT * len(post.images)
@@ -251,8 +275,11 @@ class Runner:
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["postcheck.runner"])  # workers fork with it imported
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
+                max_workers=self.jobs, mp_context=context,
                 initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd()),
             )
             self.stats.workers = self.jobs
