@@ -232,3 +232,13 @@ def test_summary_tables_in_human_report(tmp_path):
     assert "learner-full-name" in tail and "6.3(f)" in tail
     single = cli.invoke(app, ["check", "-c", str(SCHOOL / "postcheck.yaml"), str(folder / "post-00.md")])
     assert "Posts by verdict" not in single.output
+
+
+def test_cached_posts_replay_their_notices(tmp_path):
+    folder = make_folder(tmp_path, drafts=3, images=0)
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("school: Nowhere\n", encoding="utf-8")  # no roster: the name rule raises a notice
+    cold, _ = run(bare, folder, ResultCache(tmp_path / "cache"))
+    warm, second = run(bare, folder, ResultCache(tmp_path / "cache"))
+    assert second.stats.cached == 3 and warm == cold
+    assert any("roster not configured" in n for n in json.loads(warm)["notices"])
