@@ -25,9 +25,10 @@ from postcheck.model import PostResult, Report
 from postcheck.posts import Post, PostSpec, load
 from postcheck.rulepack import RulePack
 
-TEXT_WEIGHT, IMAGE_WEIGHT = 1, 16
-CHUNK_WEIGHT = 32  # ~32 text posts (one nlp.pipe batch) or ~2 photo posts per chunk
-POOL_MIN_WEIGHT = 128  # ~128 texts or ~8 photos: below that, starting workers (each loads spaCy) costs more
+TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32
+CHUNK_WEIGHT = 64  # to a worker: one nlp.pipe batch of texts, or ~2 photo posts (so photos spread)
+LOCAL_CHUNK_WEIGHT = 512  # in this process: fewer, longer nlp.pipe calls (each call has a start-up cost)
+POOL_MIN_WEIGHT = 256  # ~256 texts or ~8 photos: below that, starting workers (each loads spaCy) costs more
 WINDOW_CHUNKS = 2  # chunks in flight per worker
 
 Progress = Callable[[PostResult, bool], None]  # (result, from_cache)
@@ -199,7 +200,7 @@ class Runner:
         todo = iter(specs)
         exhausted = False
         window = self.jobs * WINDOW_CHUNKS
-        max_slots = window * CHUNK_WEIGHT + 256  # bounds posts held while waiting on a slow chunk
+        max_slots = window * CHUNK_WEIGHT + LOCAL_CHUNK_WEIGHT  # bounds posts held (text only) at once
         while True:
             while not exhausted and len(in_flight) < window and len(slots) < max_slots:
                 spec = next(todo, None)
@@ -214,7 +215,7 @@ class Runner:
                 slots.append(_Slot(chunk=chunk, index=len(chunk.posts), key=key))
                 chunk.posts.append(post)
                 chunk.weight += TEXT_WEIGHT + IMAGE_WEIGHT * len(post.images)
-                if chunk.weight >= CHUNK_WEIGHT:
+                if chunk.weight >= (LOCAL_CHUNK_WEIGHT if self._use_pool is False else CHUNK_WEIGHT):
                     self._submit(chunk, in_flight)
                     chunk = _Chunk()
             if not slots:

@@ -59,6 +59,7 @@ def run(config_path: Path, folder: Path, cache: ResultCache | None, jobs: int = 
 def test_jobs_one_and_two_give_identical_output(tmp_path, monkeypatch):
     folder = make_folder(tmp_path, drafts=12, images=4)
     monkeypatch.setattr(runner_module, "CHUNK_WEIGHT", 2)  # many small chunks, so workers interleave
+    monkeypatch.setattr(runner_module, "LOCAL_CHUNK_WEIGHT", 3)
     one, single = run(SCHOOL / "postcheck.yaml", folder, None, jobs=1)
     two, pooled = run(SCHOOL / "postcheck.yaml", folder, None, jobs=2)
     assert single.stats.workers == 0 and pooled.stats.workers == 2
