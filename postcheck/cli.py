@@ -29,6 +29,7 @@ class Format(str, Enum):
     github = "github"
     sarif = "sarif"
     junit = "junit"
+    html = "html"
 
 
 class Account(str, Enum):
@@ -92,11 +93,11 @@ def check(
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Ignore any baseline file: show every finding."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Only posts whose draft or images changed since this git ref (e.g. origin/main)."),
     find_drafts: bool = typer.Option(False, "--find-drafts", help="An image given alone is checked through the draft beside it that uses it (pre-commit)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core; small runs use one)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Check every post again; do not read or write the result cache."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
-    from postcheck.engine import Engine
     from postcheck.model import Verdict
-    from postcheck.posts import load
     from postcheck.reporters import RenderOptions
 
     cfg = _load_config(config, paths)
@@ -104,11 +105,11 @@ def check(
     specs = _specs(paths, find_drafts)
     if not specs and not changed_since:
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
-    engine = Engine(cfg, pack)
-    account_override = account.value if account else None
-    posts = (load(spec, cfg.account, account_override) for spec in specs)
     changed = _changed_filter(changed_since, cfg)
-    report = engine.run(changed(posts) if changed else posts)
+    if changed:
+        specs = changed(specs)
+    report = _run_batch(cfg, pack, specs, account.value if account else None, jobs, no_cache,
+                        quiet=quiet, machine=fmt not in (Format.human, Format.html) or output is not None)
     if changed:
         report = changed.note(report)
     report = _apply_baseline(report, baseline, no_baseline, cfg)
@@ -213,6 +214,47 @@ def write_baseline(
     typer.echo(message)
 
 
+def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machine):
+    """Cache, workers and the stderr progress bar around the engine (see postcheck.runner)."""
+    from postcheck import progress
+    from postcheck.cache import ResultCache
+    from postcheck.runner import Runner
+
+    cache = None if no_cache else ResultCache()
+    show = progress.wanted(sys.stderr, quiet, machine_format=machine)
+    with progress.progress_bar(len(specs), sys.stderr, show) as advance:
+        runner = Runner(cfg, pack, jobs=jobs, cache=cache, account_override=account_override, progress=advance)
+        report = runner.run(specs)
+    if cache is not None and cache.problem and not (quiet and machine):
+        typer.echo(f"postcheck: note: {cache.problem}", err=True)
+    if show and len(specs) > 1:
+        stats = runner.stats
+        typer.echo(f"postcheck: {stats.posts} posts in {stats.seconds:.1f} s, {stats.cached} from cache", err=True)
+    return report
+
+
+cache_app = typer.Typer(help="The result cache (unchanged posts are not checked again).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached result (and the cache's key)."""
+    from postcheck.cache import ResultCache
+
+    cache = ResultCache()
+    removed = cache.clear()
+    typer.echo(f"cleared {cache.folder} ({removed} file{'s' if removed != 1 else ''})")
+
+
+@cache_app.command("dir")
+def cache_dir() -> None:
+    """Print the cache folder."""
+    from postcheck.cache import default_dir
+
+    typer.echo(str(default_dir()))
+
+
 @app.command("rules")
 def list_rules(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs and overrides)."),
@@ -279,7 +321,7 @@ def init() -> None:
     typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
 
 
-COMMANDS = {"check", "rules", "explain", "init", "baseline"}
+COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache"}
 
 
 def _version(value: bool) -> None:

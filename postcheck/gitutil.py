@@ -4,10 +4,10 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from postcheck.model import Report
-from postcheck.posts import Post
+from postcheck.posts import PostSpec, load_draft
 
 
 class GitError(Exception):
@@ -57,14 +57,19 @@ class ChangedOnly:
     reason: str = ""
     kept: int = field(default=0)
 
-    def __call__(self, posts: Iterable[Post]) -> Iterator[Post]:
-        for post in posts:
-            files = [Path(post.path).resolve(), *(ref.path for ref in post.images)]
+    def __call__(self, specs: Iterable[PostSpec]) -> list[PostSpec]:
+        """The posts to check: those whose draft or any of its images changed."""
+        kept = []
+        for spec in specs:
+            files = [spec.path.resolve(), *(p.resolve() for p in spec.extra_images)]
+            if spec.kind == "draft" and not self.everything:
+                files += [ref.path for ref in load_draft(spec.path).images]
             if self.everything or any(f in self.changed for f in files):
-                self.kept += 1
-                yield post
+                kept.append(spec)
             else:
                 self.skipped += 1
+        self.kept = len(kept)
+        return kept
 
     def note(self, report: Report) -> Report:
         if self.everything:

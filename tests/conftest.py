@@ -19,6 +19,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_result_cache(tmp_path_factory):
+    """Keep the result cache of CLI runs under test out of the user's own cache folder."""
+    import os
+
+    previous = os.environ.get("POSTCHECK_CACHE_DIR")
+    os.environ["POSTCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("postcheck-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("POSTCHECK_CACHE_DIR", None)
+    else:
+        os.environ["POSTCHECK_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

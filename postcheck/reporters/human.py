@@ -48,6 +48,12 @@ def _render(report: Report, out: IO[str], options) -> None:
         _post(console, post, clauses)
     for notice in report.notices:
         console.print(Text(f"note: {notice}", style="dim"))
+    if len(report.posts) > 1:  # the batch view: counts by verdict, category, clause; slowest posts
+        from postcheck.summary import tables
+
+        for table in tables(report, clauses, slowest=not options.quiet):
+            console.print(table)
+            console.print()
     summary = report.summary()
     line = Text("Summary: ")
     line.append(f"{summary['posts']} post{'s' if summary['posts'] != 1 else ''} checked — ")

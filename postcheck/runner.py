@@ -1,0 +1,292 @@
+"""Batch runs: the result cache, worker processes and bounded streaming, in input order.
+
+The main process loads each post (text only, cheap), looks it up in the cache and sends misses in
+small chunks to worker processes. Each worker builds one Engine (spaCy and face models load once
+per worker, lazily) and checks a chunk with one ``nlp.pipe`` pass. Results come back in input
+order whatever order workers finish in, and only a bounded window of posts is in flight, so a
+1,000-post folder never holds all its images or Docs.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from postcheck.cache import ResultCache, images_key, post_key, run_fingerprint, spec_key
+from postcheck.config import Config
+from postcheck.engine import Context, Engine
+from postcheck.model import PostResult, Report
+from postcheck.posts import Post, PostSpec, load
+from postcheck.rulepack import RulePack
+
+TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32
+CHUNK_WEIGHT = 64  # to a worker: one nlp.pipe batch of texts, or ~2 photo posts (so photos spread)
+LOCAL_CHUNK_WEIGHT = 512  # in this process: fewer, longer nlp.pipe calls (each call has a start-up cost)
+POOL_MIN_WEIGHT = 256  # ~256 texts or ~8 photos: below that, starting workers (each loads spaCy) costs more
+WINDOW_CHUNKS = 2  # chunks in flight per worker
+
+Progress = Callable[[PostResult, bool], None]  # (result, from_cache)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class RunStats:
+    """How a run went (for the CLI's stderr line and the benchmark)."""
+
+    posts: int = 0
+    cached: int = 0
+    checked: int = 0
+    workers: int = 0  # 0 = checked in this process
+    seconds: float = 0.0
+
+
+class _RecordingContext(Context):
+    """A Context that also notes which notices each post raised, so cached posts can replay them."""
+
+    capture: list[str] | None = None
+
+    def notice(self, message: str) -> None:
+        if self.capture is not None and message not in self.capture:
+            self.capture.append(message)
+        super().notice(message)
+
+
+def _recording_engine(config: Config, pack: RulePack) -> Engine:
+    engine = Engine(config, pack)
+    engine.ctx = _RecordingContext(engine.config, engine.ctx.nlp)
+    return engine
+
+
+def check_chunk(engine: Engine, posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
+    """Check posts with one nlp.pipe pass; each result with the notices it raised."""
+    ctx = engine.ctx
+    out = []
+    results = engine.iter_results(posts)
+    while True:
+        capture: list[str] = []
+        ctx.capture = capture  # type: ignore[attr-defined]
+        try:
+            result = next(results)
+        except StopIteration:
+            break
+        out.append((result, capture))
+    ctx.capture = None  # type: ignore[attr-defined]
+    return out
+
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _init_worker(config: Config, pack: RulePack, cwd: str) -> None:
+    global _WORKER_ENGINE
+    os.chdir(cwd)  # display paths are relative to the caller's folder
+    _WORKER_ENGINE = _recording_engine(config, pack)
+
+
+def _work(posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
+    assert _WORKER_ENGINE is not None
+    return check_chunk(_WORKER_ENGINE, posts)
+
+
+@dataclass
+class _Chunk:
+    posts: list[Post] = field(default_factory=list)
+    weight: int = 0
+    future: Future | None = None
+    results: list[tuple[PostResult, list[str]]] | None = None
+
+
+@dataclass
+class _Slot:
+    result: PostResult | None = None  # ready (cache hit)
+    notices: list[str] = field(default_factory=list)
+    chunk: _Chunk | None = None
+    index: int = 0
+    key: str | None = None
+
+
+class Runner:
+    """Check many posts: cache first, then this process or a pool of workers."""
+
+    def __init__(self, config: Config, pack: RulePack, *, jobs: int | None = None,
+                 cache: ResultCache | None = None, account_override: str | None = None,
+                 progress: Progress | None = None):
+        self.config = config
+        self.pack = pack
+        self.jobs_explicit = jobs is not None
+        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        self.cache = cache
+        self.account_override = account_override
+        self.progress = progress
+        self.stats = RunStats()
+        self.notices: list[str] = []
+        self._engine: Engine | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._use_pool: bool | None = None
+        self._run_fp: str | None = None
+
+    # -- public ------------------------------------------------------------------------------
+    def run(self, specs: Iterable[PostSpec]) -> Report:
+        results = list(self.iter_results(specs))
+        return Report(tuple(results), tuple(self.notices))
+
+    def iter_results(self, specs: Iterable[PostSpec]) -> Iterator[PostResult]:
+        """Results in input order; run-wide notices collect in ``self.notices``."""
+        specs = list(specs)
+        started = time.perf_counter()
+        self.stats = RunStats(posts=len(specs))
+        self.notices = []
+        self._estimate = sum(IMAGE_WEIGHT if s.kind == "image" else TEXT_WEIGHT for s in specs)
+        try:
+            yield from self._stream(specs)
+        finally:
+            self.close()
+            self.stats.seconds = time.perf_counter() - started
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    # -- internals ---------------------------------------------------------------------------
+    def _fingerprint(self) -> str:
+        if self._run_fp is None:
+            assert self.cache is not None
+            self._run_fp = run_fingerprint(self.config, self.pack, self.cache, self.config.account,
+                                           self.account_override)
+        return self._run_fp
+
+    def _lookup(self, spec: PostSpec) -> tuple[Post | None, str | None, tuple[PostResult, list[str]] | None]:
+        """(post, key, cached). An unchanged draft is found from its bytes and images, without parsing."""
+        if self.cache is None:
+            return load(spec, self.config.account, self.account_override), None, None
+        if spec.kind == "draft":
+            try:
+                digest = hashlib.sha256(spec.path.read_bytes()).hexdigest()
+            except OSError:
+                digest = None
+            if digest:
+                first = spec_key(self._fingerprint(), spec, digest)
+                images = self.cache.get_images(first)
+                if images is not None:
+                    cached = self.cache.get(images_key(first, images, self.cache))
+                    if cached is not None:
+                        return None, None, cached
+        post = load(spec, self.config.account, self.account_override)
+        keys = post_key(self._fingerprint(), spec, post, self.cache)
+        if keys is None:
+            return post, None, None
+        first, key = keys
+        if spec.kind == "draft" and not post.problems:  # problems may depend on files that appear later
+            self.cache.put_images(first, [(ref.display, ref.path) for ref in post.images])
+        return post, key, self.cache.get(key)
+
+    def _stream(self, specs: list[PostSpec]) -> Iterator[PostResult]:
+        slots: deque[_Slot] = deque()
+        chunk = _Chunk()
+        in_flight: list[_Chunk] = []
+        todo = iter(specs)
+        exhausted = False
+        window = self.jobs * WINDOW_CHUNKS
+        max_slots = window * CHUNK_WEIGHT + LOCAL_CHUNK_WEIGHT  # bounds posts held (text only) at once
+        while True:
+            while not exhausted and len(in_flight) < window and len(slots) < max_slots:
+                spec = next(todo, None)
+                if spec is None:
+                    exhausted = True
+                    break
+                post, key, cached = self._lookup(spec)
+                if cached is not None:
+                    slots.append(_Slot(result=cached[0], notices=cached[1]))
+                    continue
+                assert post is not None
+                slots.append(_Slot(chunk=chunk, index=len(chunk.posts), key=key))
+                chunk.posts.append(post)
+                chunk.weight += TEXT_WEIGHT + IMAGE_WEIGHT * len(post.images)
+                if chunk.weight >= (LOCAL_CHUNK_WEIGHT if self._use_pool is False else CHUNK_WEIGHT):
+                    self._submit(chunk, in_flight)
+                    chunk = _Chunk()
+            if not slots:
+                break
+            slot = slots.popleft()
+            if slot.result is not None:
+                self.stats.cached += 1
+                yield self._emit(slot.result, slot.notices, True)
+                continue
+            assert slot.chunk is not None
+            if slot.chunk.results is None:
+                if slot.chunk.future is None:
+                    self._submit(slot.chunk, in_flight)
+                    if slot.chunk is chunk:
+                        chunk = _Chunk()
+                if slot.chunk.future is not None:
+                    slot.chunk.results = slot.chunk.future.result()
+                    slot.chunk.posts = []  # the worker has them; let them go
+                if slot.chunk in in_flight:
+                    in_flight.remove(slot.chunk)
+            result, notices = slot.chunk.results[slot.index]  # type: ignore[index]
+            if self.cache is not None and slot.key:
+                self.cache.put(slot.key, result, notices)
+            self.stats.checked += 1
+            yield self._emit(result, notices, False)
+
+    def _emit(self, result: PostResult, notices: list[str], from_cache: bool) -> PostResult:
+        for notice in notices:
+            if notice not in self.notices:
+                self.notices.append(notice)
+        if self.progress is not None:
+            self.progress(result, from_cache)
+        return result
+
+    def _submit(self, chunk: _Chunk, in_flight: list[_Chunk]) -> None:
+        if not chunk.posts:
+            chunk.results = []
+            return
+        if self._pool_wanted(chunk):
+            pool = self._ensure_pool()
+            chunk.future = pool.submit(_work, chunk.posts)
+            in_flight.append(chunk)
+        else:
+            chunk.results = check_chunk(self._local_engine(), chunk.posts)
+            chunk.posts = []
+
+    def _pool_wanted(self, chunk: _Chunk) -> bool:
+        if self._use_pool is None:
+            # Decided once, at the first cache miss: a warm run never starts workers.
+            if self.jobs <= 1 or self.stats.posts <= 1:
+                self._use_pool = False
+            elif self.jobs_explicit:
+                self._use_pool = True
+            else:
+                self._use_pool = max(self._estimate, chunk.weight) >= POOL_MIN_WEIGHT
+        return self._use_pool
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["postcheck.runner"])  # workers fork with it imported
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context,
+                initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd()),
+            )
+            self.stats.workers = self.jobs
+        return self._pool
+
+    def _local_engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = _recording_engine(self.config, self.pack)
+        return self._engine
