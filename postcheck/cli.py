@@ -292,9 +292,20 @@ def explain(
         if examples:
             lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
             for example in examples:
-                text = (example.get("text") or f"[image] {example.get('image', '')}") if isinstance(example, dict) else str(example)
+                text = _example_text(example)
                 lines.append("  " + text.strip().replace("\n", "\n  "))
     typer.echo("\n".join(lines))
+
+
+def _example_text(example) -> str:
+    """A rule example as `explain` shows it: the draft text, or what the image example shows."""
+    if not isinstance(example, dict):
+        return str(example)
+    text = str(example.get("describe") or example.get("text") or "")
+    tags = [f"{example['account']} account"] if example.get("account", "school") != "school" else []
+    if example.get("image") is not None and not example.get("describe"):
+        tags.append("with a photo")
+    return f"[{', '.join(tags)}] {text}" if tags else text
 
 
 STARTER_CONFIG = """\
