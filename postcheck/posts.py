@@ -366,7 +366,7 @@ def discover(paths: Iterable[Path]) -> list[PostSpec]:
         specs.append(PostSpec(draft, "draft", given_to_draft))
     if not given_to_draft:
         images.extend(loose)
-    claimed = _claimed_images(drafts)
+    claimed = _claimed_images(drafts) if images else set()
     for image in _unique(images):
         if image.resolve() not in claimed:
             specs.append(PostSpec(image, "image"))
@@ -386,9 +386,15 @@ def _unique(paths: list[Path]) -> list[Path]:
 
 
 def _claimed_images(drafts: list[Path]) -> set[Path]:
-    """Images that some draft refers to (cheap scan: references only, no full load)."""
+    """Images that some draft refers to (only drafts that can refer to one are loaded)."""
     claimed: set[Path] = set()
     for draft in drafts:
+        try:
+            raw = draft.read_bytes()
+        except OSError:
+            continue
+        if b"![" not in raw and b"images" not in raw:
+            continue
         post = load_draft(draft)
         claimed.update(ref.path for ref in post.images)
     return claimed
