@@ -130,8 +130,8 @@ def _config_with(workdir: Path, base: Path, name: str, packs: list[Path]) -> Pat
 def measure(mode: str, folder: Path, config_path: Path, cache_dir: Path, jobs: int) -> dict:
     started = time.perf_counter()
     if mode == "bare":
+        from postcheck.discovery import discover, load
         from postcheck.nlp import NLP
-        from postcheck.posts import discover, load
 
         texts = [load(spec, "school").prose for spec in discover([folder])]
         nlp = NLP()
@@ -140,7 +140,7 @@ def measure(mode: str, folder: Path, config_path: Path, cache_dir: Path, jobs: i
     else:
         from postcheck.cache import ResultCache
         from postcheck.config import load_config
-        from postcheck.posts import discover
+        from postcheck.discovery import discover
         from postcheck.rulepack import load_pack
         from postcheck.runner import Runner
 
@@ -221,7 +221,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="postcheck-bench-") as tmp:
         work = Path(tmp)
         from postcheck.checks import CHECK_KINDS, check_class
-        from postcheck.config import load_config
         from postcheck.rulepack import load_pack
 
         (work / "batch_standin.py").write_text(_stand_in_source(), encoding="utf-8")

@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from postcheck.checks.names import PersonNames  # noqa: E402
 from postcheck.config import load_config  # noqa: E402
+from postcheck.discovery import PostSpec, load  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
-from postcheck.posts import PostSpec, load  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
-from postcheck.checks.names import PersonNames  # noqa: E402
 
 
 def main() -> int:

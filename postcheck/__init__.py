@@ -16,8 +16,8 @@ def check(paths, config_path=None, account=None) -> Report:
     from pathlib import Path
 
     from postcheck.config import find_config, load_config
+    from postcheck.discovery import discover, load
     from postcheck.engine import Engine
-    from postcheck.posts import discover, load
 
     config = load_config(Path(config_path) if config_path else find_config())
     engine = Engine(config)

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+
 from postcheck.model import Finding, Report
 from postcheck.posts import display_path
 

@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 

@@ -125,8 +125,8 @@ def check(
 
 
 def _specs(paths: List[Path], find_drafts: bool):
+    from postcheck.discovery import InputPathError, discover
     from postcheck.owners import specs_for_files
-    from postcheck.posts import InputPathError, discover
 
     try:
         return specs_for_files(paths) if find_drafts else discover(paths)
@@ -186,9 +186,9 @@ def write_baseline(
 ) -> None:
     """Record today's findings in a baseline file, so only new findings fail from now on."""
     from postcheck import baseline as baselines
+    from postcheck.discovery import load
     from postcheck.engine import Engine
     from postcheck.outfile import OutputError, guard, write_atomic
-    from postcheck.posts import load
 
     cfg = _load_config(config)
     pack = _load_pack(cfg)

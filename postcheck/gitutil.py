@@ -6,8 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
+from postcheck.discovery import PostSpec
 from postcheck.model import Report
-from postcheck.posts import PostSpec, load_draft
+from postcheck.posts import load_draft
 
 
 class GitError(Exception):

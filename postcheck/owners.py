@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, MAX_DRAFT_BYTES, PostSpec, discover, load_draft
+from postcheck.discovery import PostSpec, discover
+from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, MAX_DRAFT_BYTES, load_draft
 
 
 def owner_draft(image: Path) -> Path | None:

@@ -16,13 +16,14 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from postcheck.cache import ResultCache, images_key, post_key, run_fingerprint, spec_key
 from postcheck.config import Config
+from postcheck.discovery import PostSpec, load
 from postcheck.engine import Context, Engine
 from postcheck.model import PostResult, Report
-from postcheck.posts import Post, PostSpec, load
+from postcheck.posts import Post
 from postcheck.rulepack import RulePack
 
 TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32

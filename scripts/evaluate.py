@@ -25,16 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from postcheck.config import load_config  # noqa: E402
+from postcheck.discovery import PostSpec, load  # noqa: E402
 from postcheck.engine import Engine  # noqa: E402
 from postcheck.model import CATEGORIES, Severity  # noqa: E402
-from postcheck.posts import PostSpec, load  # noqa: E402
 
 
 def corpus_config(corpus: Path, folder: Path) -> Path:
     own = corpus / "postcheck.yaml"
     if own.is_file():
         return own
-    lines = [f"school: The Link School", "website: https://www.linkschool.org.uk"]
+    lines = ["school: The Link School", "website: https://www.linkschool.org.uk"]
     if (corpus / "roster.csv").is_file():
         lines.append(f"roster: {corpus / 'roster.csv'}")
     if (corpus / "staff.txt").is_file():

@@ -14,11 +14,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from postcheck import progress, runner as runner_module
+from postcheck import progress
+from postcheck import runner as runner_module
 from postcheck.cache import ResultCache, seal, unseal
 from postcheck.cli import app
 from postcheck.config import load_config
-from postcheck.posts import discover
+from postcheck.discovery import discover
 from postcheck.reporters import RenderOptions, render
 from postcheck.rulepack import load_pack
 from postcheck.runner import Runner

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from postcheck.cli import app
 from postcheck.config import load_config
+from postcheck.discovery import discover, load
 from postcheck.engine import Engine
 from postcheck.model import Finding, PostResult, Report, Severity
-from postcheck.posts import discover, load
 from postcheck.reporters import RenderOptions, render
 from postcheck.reporters.github import annotation, escape_data, escape_property
 
-from conftest import FIXTURES, ROOT, SCHOOL
+from conftest import ROOT, SCHOOL
 
 GOLDEN = Path(__file__).parent / "golden"
 CONFIG = str(SCHOOL / "postcheck.yaml")

@@ -8,7 +8,7 @@ import pytest
 from postcheck.config import ConfigError, find_config, load_config, load_consent_list, load_roster
 from postcheck.rulepack import load_pack
 
-from conftest import ROOT, SCHOOL
+from conftest import ROOT
 
 
 def write(folder: Path, name: str, text: str) -> Path:

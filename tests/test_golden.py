@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from postcheck.config import load_config
+from postcheck.discovery import discover, load
 from postcheck.engine import Engine
-from postcheck.posts import discover, load
 from postcheck.reporters import RenderOptions, render
 
 from conftest import ROOT

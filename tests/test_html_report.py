@@ -13,10 +13,9 @@ from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
 from postcheck.cli import app
-from postcheck.model import Finding, PostResult, Report, Severity
+from postcheck.model import Finding, PostResult, Report, Severity, Verdict
 from postcheck.reporters import RenderOptions, render
 from postcheck.reporters.html import BANDS, GPS_COLOUR, VERDICT_COLOURS
-from postcheck.model import Verdict
 
 from conftest import SCHOOL
 

@@ -1,8 +1,6 @@
 """The consent-list name rule (its examples run in test_rule_examples.py)."""
 from __future__ import annotations
 
-import pytest
-
 from postcheck.config import load_config
 from postcheck.engine import Engine
 from postcheck.posts import post_from_text

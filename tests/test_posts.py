@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.posts import MAX_DRAFT_BYTES, InputPathError, discover, load_draft
+from postcheck.discovery import InputPathError, discover
+from postcheck.posts import MAX_DRAFT_BYTES, load_draft
 
 
 def draft(tmp_path: Path, text: str | bytes, name: str = "post.md") -> Path:

@@ -1,0 +1,105 @@
+"""Which posts a run checks: command-line paths and folders turned into drafts and lone images."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
+
+
+@dataclass(frozen=True, slots=True)
+class PostSpec:
+    """A post to load: a draft with the command-line images given to it, or a lone image."""
+
+    path: Path
+    kind: str  # "draft" | "image" | "unsupported"
+    extra_images: tuple[Path, ...] = ()
+
+
+class InputPathError(Exception):
+    """A command-line path that does not exist (usage error)."""
+
+
+def discover(paths: Iterable[Path]) -> list[PostSpec]:
+    """Turn command-line paths into posts, in a stable order.
+
+    Folders are walked recursively (hidden folders skipped). Images given on the command line
+    beside exactly one draft belong to it. Images that no draft claims become posts of their own.
+    """
+    drafts: list[Path] = []
+    images: list[Path] = []
+    loose: list[Path] = []  # images named on the command line
+    unsupported: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputPathError(f"{path}: no such file or folder")
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    file = Path(root) / name
+                    suffix = file.suffix.lower()
+                    if suffix in DRAFT_SUFFIXES and not name.startswith("."):
+                        drafts.append(file)
+                    elif suffix in IMAGE_SUFFIXES:
+                        images.append(file)
+        else:
+            suffix = path.suffix.lower()
+            if suffix in DRAFT_SUFFIXES:
+                drafts.append(path)
+            elif suffix in IMAGE_SUFFIXES:
+                loose.append(path)
+            else:
+                unsupported.append(path)
+    drafts = _unique(drafts)
+    specs: list[PostSpec] = []
+    given_to_draft = tuple(loose) if len(drafts) == 1 and loose else ()
+    for draft in drafts:
+        specs.append(PostSpec(draft, "draft", given_to_draft))
+    if not given_to_draft:
+        images.extend(loose)
+    claimed = _claimed_images(drafts) if images else set()
+    for image in _unique(images):
+        if image.resolve() not in claimed:
+            specs.append(PostSpec(image, "image"))
+    specs.extend(PostSpec(p, "unsupported") for p in _unique(unsupported))
+    return specs
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    out = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
+
+
+def _claimed_images(drafts: list[Path]) -> set[Path]:
+    """Images that some draft refers to (only drafts that can refer to one are loaded)."""
+    claimed: set[Path] = set()
+    for draft in drafts:
+        try:
+            raw = draft.read_bytes()
+        except OSError:
+            continue
+        if b"![" not in raw and b"images" not in raw:
+            continue
+        post = load_draft(draft)
+        claimed.update(ref.path for ref in post.images)
+    return claimed
+
+
+def load(spec: PostSpec, default_account: str, account_override: str | None = None) -> Post:
+    if spec.kind == "draft":
+        return load_draft(spec.path, default_account, account_override, spec.extra_images)
+    if spec.kind == "image":
+        return image_post(spec.path, account_override or default_account)
+    post = Post(path=spec.path, display=display_path(spec.path), account=account_override or default_account)
+    suffixes = ", ".join(sorted(DRAFT_SUFFIXES | IMAGE_SUFFIXES))
+    post.problems = (Problem(f"unsupported file type (postcheck reads {suffixes})", post.display),)
+    return post
