@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 from postcheck import allows
 from postcheck.checks import check_class
 from postcheck.config import Config
-from postcheck.model import Allowed, Finding, Hit, PostResult, Report
+from postcheck.model import Allowed, Finding, Hit, PostResult, Report, Severity
 from postcheck.nlp import NLP
 from postcheck.posts import Post
 from postcheck.rulepack import Rule, RulePack, load_pack
@@ -153,11 +153,13 @@ class Engine:
             path, line, column, end_line, end_column = hit.path or post.display, hit.line, hit.column, None, None
         values = {"match": hit.match, "suggestion": hit.suggestion or "", **hit.details}
         message = hit.message or _format(rule.message, values)
-        suggestion = _format(rule.fix, values) if rule.fix else None
+        severity = hit.severity or rule.severity
+        # an info finding reports what was checked: there is nothing to fix
+        suggestion = _format(rule.fix, values) if rule.fix and severity is not Severity.INFO else None
         return Finding(
             rule=rule.id,
             category=rule.category,
-            severity=hit.severity or rule.severity,
+            severity=severity,
             clauses=rule.clauses,
             message=message,
             path=path,

@@ -45,10 +45,10 @@ def sample_report(folder: Path, faces: bool = True) -> Report:
     if faces:
         findings += [
             Finding("objected-image", "objected-image", Severity.ERROR, ("7.2",), "Objector in photo", photo, None, None,
-                    "L0042", details={"box": [20, 120, 120, 20], "band": "match", "initials": "A.H.", "distance": 0.41}),
+                    "L0042", details={"box": [20, 20, 100, 100], "band": "match", "initials": "A.H.", "distance": 0.41}),
             Finding("objected-image", "objected-image", Severity.WARNING, ("7.2",), "Possible objector", photo, None,
-                    None, "L0043", details={"box": [150, 260, 260, 150], "band": "possible",
-                                            "faces": [[20, 120, 120, 20], [150, 260, 260, 150], [300, 280, 380, 200]]}),
+                    None, "L0043", details={"box": [150, 150, 110, 110], "band": "possible",
+                                            "faces": [[20, 20, 100, 100], [150, 150, 110, 110], [200, 300, 80, 80]]}),
             Finding("image-gps", "image-metadata", Severity.ERROR, ("6.3(e)",), "Photo has a GPS position", photo,
                     None, None, "", details={"gps": [53.4, -2.2]}),
         ]
@@ -84,7 +84,7 @@ def test_missing_details_and_unreadable_photos_do_not_break(tmp_path):
     findings = (
         Finding("objected-image", "objected-image", Severity.ERROR, ("7.2",), "m", str(bad), None, None, "L1"),
         Finding("objected-image", "objected-image", Severity.WARNING, ("7.2",), "m", str(bad), None, None, "L2",
-                details={"box": "nonsense", "faces": [None, [1, 2], {"box": [5, 1, 1, 5]}]}),
+                details={"box": "nonsense", "faces": [None, [1, 2], {"box": [5, 1, 0, 5]}]}),
         Finding("x", "learner-full-name", Severity.ERROR, (), "m", "p.md", 1, 1, "x", span=(500, 900)),
     )
     post = PostResult("p.md", "school", None, (str(bad), str(tmp_path / "gone.png")), findings, "short <b>text</b>")

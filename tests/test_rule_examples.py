@@ -103,8 +103,8 @@ def test_rule_example(rule, kind, example, tmp_path, shared_nlp):
     result = Engine(config, nlp=shared_nlp).check_post(post)
     mine = [f for f in result.findings if f.rule == rule.id]
     shown = [(f.severity.value, f.match, f.message) for f in mine]
-    if kind == "pass":
-        assert not mine, f"{rule.id} should pass: {example!r} -> {shown}"
+    if kind == "pass":  # info findings only say what was checked
+        assert not [f for f in mine if f.severity is not Severity.INFO], f"{rule.id} should pass: {example!r} -> {shown}"
     elif kind == "fail":
         assert any(f.severity is Severity.ERROR for f in mine), f"{rule.id} should fail: {example!r} -> {shown}"
     else:

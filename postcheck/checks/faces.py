@@ -39,12 +39,14 @@ class FaceMatch:
             scan = store.scan(ref.path)
             if scan.error or not scan.faces:
                 continue  # unreadable images are reported by image-unreadable
+            matched = False
             for face in scan.faces:
                 for learner in checkable:
                     distance = float(np.linalg.norm(learner.encodings - face.encoding, axis=1).min())
                     if distance > settings.possible:
                         continue
                     sure = distance <= settings.tolerance
+                    matched = True
                     values = {"learner": learner.id, "initials": learner.initials, "face": face.describe(),
                               "distance": f"{distance:.2f}"}
                     template = self.rule.message if sure else self.options.get("possible_message", self.rule.message)
@@ -58,10 +60,17 @@ class FaceMatch:
                                  "frame": face.frame, "distance": round(distance, 3),
                                  "band": "match" if sure else "possible"},
                     )
+            count = len(scan.faces)
+            faces = [{"box": face.box, "band": "other"} for face in scan.faces]
             if unchecked:
                 ids = ", ".join(f"{r.id} ({r.initials})" for r in unchecked)
-                count = len(scan.faces)
                 template = self.options.get("unchecked_message", "{faces} face(s) found but {learners} cannot be checked")
                 yield Hit(match="unchecked learners", image=ref.display, severity=Severity.WARNING,
                           message=template.format(faces=count, s="" if count == 1 else "s", learners=ids),
-                          details={"faces": count, "unchecked": [r.id for r in unchecked]})
+                          details={"face_count": count, "faces": faces, "unchecked": [r.id for r in unchecked]})
+            elif not matched:
+                # Say what was looked at, so "no finding" is never mistaken for "not checked".
+                template = self.options.get("checked_message", "{faces} face{s} checked against the consent list: no match")
+                yield Hit(match=f"{count} faces checked", image=ref.display, severity=Severity.INFO,
+                          message=template.format(faces=count, s="" if count == 1 else "s"),
+                          details={"face_count": count, "faces": faces})

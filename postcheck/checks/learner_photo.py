@@ -31,7 +31,7 @@ class LearnerPhoto:
                 continue  # unreadable images are input errors (image-unreadable)
             count = len(scan.faces)
             values = {"faces": count, "s": "" if count == 1 else "s"}
-            details = {"faces": count, "boxes": [face.box for face in scan.faces]}
+            details = {"face_count": count, "faces": [{"box": face.box, "band": "other"} for face in scan.faces]}
             if personal:
                 yield Hit(match=f"{count} faces", image=ref.display, details=details,
                           message=self.options.get("personal_message", self.rule.message).format(**values))

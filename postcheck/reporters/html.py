@@ -2,7 +2,7 @@
 
 Photos are embedded as small JPEG thumbnails (EXIF orientation applied, no metadata kept) in
 ``data:`` URIs, so the file opens offline and never leaks a photo's GPS position. Face boxes and
-bands come from image findings' ``details`` (``box`` = [top, right, bottom, left] in the oriented
+bands come from image findings' ``details`` (``box`` = [left, top, width, height] in the upright
 full-size photo, ``band`` = match | possible, optional ``faces`` = every detected face); anything
 missing is simply not drawn.
 """
@@ -192,16 +192,17 @@ def _figure(w, fig: dict) -> None:
 
 
 def _box(value: Any) -> tuple[int, int, int, int] | None:
-    """[top, right, bottom, left] as ints, or None when it is not one."""
+    """A face box as (top, right, bottom, left), from ``[left, top, width, height]`` (as the face
+    checks write it, in pixels of the upright photo), or None when it is not one."""
     if isinstance(value, dict):
         value = value.get("box")
     try:
-        top, right, bottom, left = (int(round(float(v))) for v in value)
+        left, top, width, height = (int(round(float(v))) for v in value)
     except (TypeError, ValueError):
         return None
-    if bottom <= top or right <= left:
+    if width <= 0 or height <= 0:
         return None
-    return top, right, bottom, left
+    return top, left + width, top + height, left
 
 
 def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int], str, str]]:
@@ -221,7 +222,8 @@ def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int],
             band = "match" if f.severity.value == "error" else "possible"
         if f.category == "objected-image" or "band" in details:
             add(_box(details.get("box")), band, _label(details))
-        for face in details.get("faces") or ():
+        faces = details.get("faces")
+        for face in faces if isinstance(faces, list) else ():
             face_band = str(face.get("band", "other")).lower() if isinstance(face, dict) else "other"
             add(_box(face), face_band if face_band in BANDS else "other")
     return sorted((box, band, labels.get(box, "")) for box, band in best.items())
