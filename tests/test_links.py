@@ -124,14 +124,17 @@ def test_link_text_that_is_a_domain_must_match_the_target(text, claimed):
     "[Starts 8.45am.Please be prompt](https://www.hollinbank.example.org.uk/times)",
     "[Menu.It starts Monday](https://www.hollinbank.example.org.uk/menu)",
     "[the nhs.uk and gov.uk advice](https://www.nhs.uk/conditions/)",
+    "[our news page](/news/latest)",
+    "[www.hollinbank.example.org.uk/news](/news)",
 ])
 def test_link_text_that_is_not_a_different_domain_passes(text):
     assert _findings(_engine(), f"See {text} today.") == []
 
 
 def test_link_text_naming_another_site_over_our_own_page_is_a_warning():
-    [finding] = _findings(_engine(), "Advice: [nhs.uk](https://www.hollinbank.example.org.uk/health)")
-    assert finding.severity is Severity.WARNING and "shows nhs.uk" in finding.message
+    for target in ("https://www.hollinbank.example.org.uk/health", "/health"):
+        [finding] = _findings(_engine(), f"Advice: [nhs.uk]({target})")
+        assert finding.severity is Severity.WARNING and "shows nhs.uk" in finding.message
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -187,7 +187,8 @@ class UnsafeLinks:
             return [Problem("malformed address")]
         scheme = parts.scheme.lower()
         if not scheme or (not host and scheme in ("http", "https")):
-            return []  # a relative link inside the school's own site
+            # A relative link opens the school's own site, whatever domain its text names.
+            return self._shown_elsewhere(link, self.own, True) if self.own else []
         if scheme not in ("http", "https", "ftp", "ftps"):
             return [] if scheme in self.safe_schemes else [Problem(f"{scheme}: link")]
         raw_host = parts.netloc.rpartition("@")[2]
