@@ -52,12 +52,102 @@ def _findings(engine: Engine, text: str):
 
 
 def test_allow_list_trusts_a_domain_and_deny_list_blocks_one():
-    text = "Clubs: http://clubs.trusted-partner.example/list and https://www.sketchy-games.example/play"
+    text = "Quiz: https://tickets.hollinbank-pta.example/quiz and https://www.sketchy-games.example/play"
     plain = _findings(_engine(), text)
-    assert [f.match for f in plain] == ["http://clubs.trusted-partner.example/list"]
-    configured = _findings(_engine(allow=["trusted-partner.example"], deny=["https://sketchy-games.example"]), text)
+    assert [f.match for f in plain] == ["https://tickets.hollinbank-pta.example/quiz"]
+    configured = _findings(_engine(allow=["hollinbank-pta.example"], deny=["https://sketchy-games.example"]), text)
     assert [f.match for f in configured] == ["https://www.sketchy-games.example/play"]
     assert "deny list" in configured[0].message
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("http://www.hollinbank.example.org.uk/revision/pack", "not encrypted"),
+    ("http://hollinbank.example.org.uk/", "not encrypted"),
+    ("http://clubs.partner-trust.example/list", "not encrypted"),
+    ("https://www.hollinbank.example.org.uk/apps/quiz.apk", ".apk"),
+    ("https://clubs.partner-trust.example/setup/Installer.EXE", ".exe"),
+    ("https://www.hollinbank.example.org.uk/forms/letter.docm", ".docm"),
+    ("https://forms.partner-trust.example@payments-hub.example/pay", "hides the real host"),
+])
+def test_trust_does_not_excuse_transport_payload_or_tricks(url, reason):
+    [finding] = _findings(_engine(allow=["partner-trust.example"]), f"See {url} today.")
+    assert finding.match == url and reason in finding.message
+    assert finding.severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.hollinbank.example.org.uk/gallery/sports-day.zip",  # an archive from our own site
+    "https://HollinBank.example.org.uk/news",
+    "https://clubs.partner-trust.example/list",
+    "https://bit.ly/hollin-quiz",  # the school put this shortener on its allow list
+])
+def test_trust_still_exempts_identity_checks(url):
+    assert _findings(_engine(allow=["partner-trust.example", "bit.ly"]), f"See {url} today.") == []
+
+
+def test_a_more_specific_deny_entry_beats_the_allow_list():
+    engine = _engine(allow=["partner-trust.example"], deny=["forum.partner-trust.example"])
+    text = "Chat: https://forum.partner-trust.example/t/1 and clubs: https://clubs.partner-trust.example/"
+    assert [f.match for f in _findings(engine, text)] == ["https://forum.partner-trust.example/t/1"]
+
+
+@pytest.mark.parametrize("text, claimed", [
+    ("[nhs.uk](https://nhs-vaccine-checker.example/schedule)", "nhs.uk"),
+    ("[NHS.UK](https://nhs-vaccine-checker.example/)", "nhs.uk"),
+    ("[Gov.uk/apply](https://gov-apply.example/fsm)", "gov.uk"),
+    ("[police.uk](https://police-uk.example/report)", "police.uk"),
+    ("[www.parentpay.com](https://parent-pay.example/login)", "www.parentpay.com"),
+    ("[https://www.bbc.co.uk](https://bbc.co.uk.news-today.example/)", "www.bbc.co.uk"),
+    ("[bbc.co.uk/bitesize](https://bitesize.example.net/)", "bbc.co.uk"),
+    ("[Check nhs.uk for the schedule](https://nhs-vaccine-checker.example/)", "nhs.uk"),
+    ("[nhs.uk](https://nhs.uk.jab-dates.example/)", "nhs.uk"),
+])
+def test_link_text_that_is_a_domain_must_match_the_target(text, claimed):
+    findings = _findings(_engine(), f"Details: {text}.")
+    assert len(findings) == 1 and f"shows {claimed} but" in findings[0].message
+    assert findings[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("text", [
+    "[nhs.uk](https://www.nhs.uk/vaccinations/)",
+    "[nhs.uk](https://digital.nhs.uk/services)",
+    "[www.nhs.uk](https://nhs.uk/)",
+    "[GOV.UK](https://www.gov.uk/apply-free-school-meals)",
+    "[gov.uk](https://apply-free-school-meals.service.gov.uk/start)",
+    "[news.bbc.co.uk](https://www.bbc.co.uk/news)",
+    "[hollinbank.example.org.uk](https://www.hollinbank.example.org.uk/)",
+    "[www.hollinbank.example.org.uk](https://hollinbank.example.org.uk/news)",
+    "[our website](https://www.hollinbank.example.org.uk/news)",
+    "[Read the full letter from Mrs. Okafor, e.g. the dates](https://www.hollinbank.example.org.uk/letters)",
+    "[office@hollinbank.example.org.uk](https://www.hollinbank.example.org.uk/contact)",
+    "[sports-day.zip](https://www.hollinbank.example.org.uk/photos/sports-day.zip)",
+    "[Starts 8.45am.Please be prompt](https://www.hollinbank.example.org.uk/times)",
+    "[Menu.It starts Monday](https://www.hollinbank.example.org.uk/menu)",
+    "[the nhs.uk and gov.uk advice](https://www.nhs.uk/conditions/)",
+    "[our news page](/news/latest)",
+    "[www.hollinbank.example.org.uk/news](/news)",
+])
+def test_link_text_that_is_not_a_different_domain_passes(text):
+    assert _findings(_engine(), f"See {text} today.") == []
+
+
+def test_link_text_naming_another_site_over_our_own_page_is_a_warning():
+    for target in ("https://www.hollinbank.example.org.uk/health", "/health"):
+        [finding] = _findings(_engine(), f"Advice: [nhs.uk]({target})")
+        assert finding.severity is Severity.WARNING and "shows nhs.uk" in finding.message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("nhs.uk", ["nhs.uk"]),
+    ("Visit gov.uk/apply or https://www.bbc.co.uk/x", ["gov.uk", "www.bbc.co.uk"]),
+    ("GOV.UK", ["gov.uk"]),
+    ("office@school.example, e.g. Mr. Smith at 10.30am. Today.It rained", []),
+    ("report.pdf and photos.zip", []),
+    ("https://photos.zip", ["photos.zip"]),
+    ("bücher.de", ["xn--bcher-kva.de"]),
+])
+def test_claimed_hosts(text, expected):
+    assert links.claimed_hosts(text, ["pdf", "zip"]) == expected
 
 
 def test_the_message_says_why_and_several_reasons_are_joined():

@@ -17,6 +17,9 @@ _TRAILING = ".,;:!?'\"’”)]}>*_"
 _SCHEME_URL = re.compile(r"(?i)\b(?:https?|ftp|ftps|file)://(?:[^\s/@]*@)?(?:\[[0-9a-f:.]+\])?[^\s<>\"'`\[\]{}|\\^]*|\b(?:javascript|vbscript|data):[^\s<>\"']+")
 _WWW_URL = re.compile(r"(?i)(?<![\w@./-])www\.[^\s<>\"'`\[\]{}|\\^]+")
 # A bare host such as cutt.ly/abc or linkschooI.org.uk: labels of letters, digits and hyphens.
+# A domain in link text, public suffixes included (``nhs.uk`` is a suffix with no registered name).
+_CLAIMED_HOST = re.compile(r"(?i)(?<![\w@.:/-])(?P<scheme>(?:https?|ftps?)://)?(?P<host>(?:[^\W_](?:[\w-]*[^\W_])?\.)+"
+                           r"(?:[^\W\d_]{2,}|xn--[a-z0-9-]+))(?![\w@-])")
 _BARE_HOST = re.compile(r"(?<![\w@./:-])((?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}|(?:[^\W_](?:[\w-]*[^\W_])?\.)+xn--[a-z0-9-]+)(/[^\s<>\"'`]*)?")
 
 
@@ -151,6 +154,7 @@ class UnsafeLinks:
         section = config.section("links")
         self.shorteners = [d.lower() for d in options.get("shorteners", [])]
         self.extensions = {e.lower().lstrip(".") for e in options.get("download_extensions", [])}
+        self.archives = {e.lower().lstrip(".") for e in options.get("archive_extensions", [])}
         self.file_extensions = {e.lower().lstrip(".") for e in options.get("file_extensions", [])}
         self.deny = [host_of(d) for d in [*options.get("deny", []), *section.get("deny", [])] if host_of(d)]
         self.allow = [host_of(d) for d in [*options.get("allow", []), *section.get("allow", [])] if host_of(d)]
@@ -183,30 +187,40 @@ class UnsafeLinks:
             return [Problem("malformed address")]
         scheme = parts.scheme.lower()
         if not scheme or (not host and scheme in ("http", "https")):
-            return []  # a relative link inside the school's own site
+            # A relative link opens the school's own site, whatever domain its text names.
+            return self._shown_elsewhere(link, self.own, True) if self.own else []
         if scheme not in ("http", "https", "ftp", "ftps"):
             return [] if scheme in self.safe_schemes else [Problem(f"{scheme}: link")]
         raw_host = parts.netloc.rpartition("@")[2]
         raw_host = raw_host[1:raw_host.index("]")] if raw_host.startswith("[") and "]" in raw_host else raw_host.split(":")[0]
+        # Trust vouches for WHO runs a host, so it only silences the identity checks (deny list,
+        # shortener, raw IP, lookalike). How the link travels (http), what it hides (user@host),
+        # what it delivers (programs) and what its text claims are judged on every host.
+        trusted = self._trusted(host)
         problems: list[Problem] = []
         if "@" in parts.netloc:
             shown = parts.netloc.rpartition("@")[0]
             problems.append(Problem(f"the part before '@' ({shown}) hides the real host {host}"))
-        if any(belongs(host, d) for d in self.trusted):
-            return problems
-        if any(belongs(host, d) for d in self.deny):
+        if not trusted and any(belongs(host, d) for d in self.deny):
             problems.append(Problem(f"{site_of(host)} is on the deny list"))
         if scheme != "https" and scheme != "ftps":
             problems.append(Problem(f"not encrypted ({scheme}://)"))
         if _ip_host(host):
-            problems.append(Problem("raw IP address instead of a domain name"))
-            return problems
-        if any(belongs(host, d) for d in self.shorteners):
-            problems.append(Problem("link shortener hides the destination"))
-        problems.extend(self._lookalike(raw_host, host))
-        problems.extend(self._download(parts.path))
-        problems.extend(self._shown_elsewhere(link, host))
+            if not trusted:
+                problems.append(Problem("raw IP address instead of a domain name"))
+        elif not trusted:
+            if any(belongs(host, d) for d in self.shorteners):
+                problems.append(Problem("link shortener hides the destination"))
+            problems.extend(self._lookalike(raw_host, host))
+        problems.extend(self._download(parts.path, trusted))
+        problems.extend(self._shown_elsewhere(link, host, trusted))
         return problems
+
+    def _trusted(self, host: str) -> bool:
+        """On the school's site or allow list, unless a more specific deny entry covers it."""
+        trust = max((len(d) for d in self.trusted if belongs(host, d)), default=-1)
+        deny = max((len(d) for d in self.deny if belongs(host, d)), default=-1)
+        return trust > deny
 
     def _lookalike(self, raw_host: str, host: str) -> list[Problem]:
         problems: list[Problem] = []
@@ -254,28 +268,54 @@ class UnsafeLinks:
             out = out.replace(str(source).lower(), str(target))
         return out
 
-    def _download(self, path: str) -> list[Problem]:
+    def _download(self, path: str, trusted: bool) -> list[Problem]:
         last = path.rstrip("/").rsplit("/", 1)[-1].lower()
-        if "." in last and last.rsplit(".", 1)[1] in self.extensions:
-            return [Problem(f"direct download of a .{last.rsplit('.', 1)[1]} file")]
+        extension = last.rsplit(".", 1)[1] if "." in last else ""
+        if extension in self.extensions:  # a program runs whoever hosts it: the school's site can be hacked too
+            where = " (a program, even on a trusted site)" if trusted else ""
+            return [Problem(f"direct download of a .{extension} file{where}")]
+        if extension in self.archives and not trusted:
+            return [Problem(f"direct download of a .{extension} file")]
         return []
 
-    def _shown_elsewhere(self, link: Link, host: str) -> list[Problem]:
+    def _shown_elsewhere(self, link: Link, host: str, trusted: bool) -> list[Problem]:
+        """Link text that reads as a domain must name the site the link really opens."""
         if not link.shown:
             return []
-        for shown in find_links(link.shown):
+        claims = claimed_hosts(link.shown, self.file_extensions)
+        if not claims or any(_same_site(claim, host) for claim in claims):
+            return []
+        # Text naming another site over a link to a trusted one is a slip to review, not a trap.
+        return [Problem(f"the link text shows {claims[0]} but the link goes to {host}",
+                        Severity.WARNING if trusted else None)]
+
+
+def claimed_hosts(text: str, file_extensions: Iterable[str] = ()) -> list[str]:
+    """Hosts a link text presents as its destination: ``nhs.uk``, ``gov.uk/x``, ``www.x``, ``https://x``."""
+    files = {e.lower().lstrip(".") for e in file_extensions}
+    hosts = []
+    for m in _CLAIMED_HOST.finditer(text):
+        written, explicit = m.group("host"), bool(m.group("scheme")) or m.group("host").lower().startswith("www.")
+        tld = written.rsplit(".", 1)[-1]
+        if not (tld.islower() or written.isupper() or tld.startswith("xn--")):
+            continue  # "Today.It" is a missing space; "GOV.UK" and "bbc.co.uk" are names
+        if not explicit and tld.lower() in files:
+            continue  # "photos.zip" is a file name
+        host = written.lower()
+        if not host.isascii():
             try:
-                shown_host = urlsplit(shown.url if not shown.bare else "//" + shown.url).hostname or ""
-            except ValueError:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
                 continue
-            shown_host = shown_host.removeprefix("www.")
-            target = host.removeprefix("www.")
-            if not shown_host or belongs(target, shown_host) or belongs(shown_host, target):
-                continue
-            if site_of(shown_host) == site_of(target) and "." in site_of(target).rstrip("."):
-                continue
-            return [Problem(f"the link text shows {shown_host} but the link goes to {host}")]
-        return []
+        if extractor()(host).suffix:
+            hosts.append(host)
+    return hosts
+
+
+def _same_site(claimed: str, target: str) -> bool:
+    """Same registered domain, or one inside the other's (``nhs.uk`` text for ``digital.nhs.uk``)."""
+    a, b = site_of(claimed), site_of(target)
+    return a == b or belongs(target, a) or belongs(claimed.removeprefix("www."), b)
 
 
 def _near(a: str, b: str) -> bool:
