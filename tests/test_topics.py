@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.checks.wording import Matcher, compile_phrase, negated, tokenize
+from postcheck.text.phrases import Matcher, compile_phrase
+from postcheck.text.tokens import negated, tokenize
 from postcheck.rulepack import load_pack
 
 
