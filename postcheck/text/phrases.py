@@ -4,15 +4,17 @@ Phrase patterns are plain strings, one token spec per word:
 
 * ``word`` matches the token's lower-case text, its de-obfuscated form or its lemma;
 * ``a|b|c`` any of these; ``redundan*`` any word starting so; ``word?`` optional;
-* ``...`` a gap of up to three words; ``#num`` a number; ``@person`` a person cue
-  (see :class:`postcheck.text.targets.Targets`); both may be alternatives too (``#num|ten``).
+* ``...`` a gap of up to three words; ``*`` any one word; ``#num`` a number; ``@person`` a person
+  cue (see :class:`postcheck.text.targets.Targets`); both may be alternatives too (``#num|ten``);
+* ``{name}`` any word of the list ``name`` that the rule gives (``lists:`` in its options).
 
-An alternative is one word: "keep it quiet|secret" is keep, it, quiet-or-secret.
+An alternative is one word: "keep it quiet|secret" is keep, it, quiet-or-secret; a hyphenated
+alternative ("group-chat", or a list's "under-11s") matches its parts in a row.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from postcheck.text.tokens import IRREGULAR, Token, fold
 
@@ -26,7 +28,8 @@ class Spec:
     prefixes: tuple[str, ...] = ()
     optional: bool = False
     gap: bool = False
-    special: str = ""
+    special: str = ""  # "#num", "@person" or "*" (any one word)
+    runs: tuple[tuple[frozenset[str], ...], ...] = ()  # alternatives of several tokens ("group-chat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,13 @@ class Phrase:
     specs: tuple[Spec, ...]
 
 
-def compile_phrase(source: str) -> Phrase:
+def _forms(word: str) -> set[str]:
+    return {word, IRREGULAR.get(word, word)}
+
+
+def compile_phrase(source: str, sets: Mapping[str, Iterable[Any]] | None = None) -> Phrase:
+    """One pattern; ``{name}`` stands for any word of ``sets[name]`` (nothing when there is no such list)."""
+    lists = {fold(str(k)): [fold(str(v)) for v in vs or ()] for k, vs in (sets or {}).items()}
     specs = []
     words = []
     for word in fold(source).split():
@@ -47,21 +56,26 @@ def compile_phrase(source: str) -> Phrase:
             continue
         optional = word.endswith("?") and len(word) > 1
         word = word.rstrip("?") if optional else word
-        words, prefixes, special = set(), [], ""
+        words, prefixes, special, runs = set(), [], "", []
+        alts = []
         for alt in word.split("|"):
-            if alt in ("#num", "@person"):
+            named = alt.startswith("{") and alt.endswith("}")
+            alts.extend(lists.get(alt[1:-1], ()) if named else [alt])
+        for alt in alts:
+            if alt in ("#num", "@person", "*"):
                 special = alt
             elif alt.endswith("*") and len(alt) > 1:
                 prefixes.append(alt[:-1])
+            elif len(alt.replace("-", " ").split()) > 1:  # "group-chat", a list's "under-11s": several tokens
+                runs.append(tuple(frozenset(_forms(part)) for part in alt.replace("-", " ").split()))
             elif alt:
-                words.add(alt)
-                words.add(IRREGULAR.get(alt, alt))
-        specs.append(Spec(frozenset(words), tuple(prefixes), optional, special=special))
+                words |= _forms(alt)
+        specs.append(Spec(frozenset(words), tuple(prefixes), optional, special=special, runs=tuple(runs)))
     return Phrase(source, tuple(specs))
 
 
-def compile_phrases(sources: Iterable[Any]) -> tuple[Phrase, ...]:
-    return tuple(compile_phrase(str(s)) for s in sources or () if str(s).strip())
+def compile_phrases(sources: Iterable[Any], sets: Mapping[str, Iterable[Any]] | None = None) -> tuple[Phrase, ...]:
+    return tuple(compile_phrase(str(s), sets) for s in sources or () if str(s).strip())
 
 
 class Matcher:
@@ -73,6 +87,8 @@ class Matcher:
 
     def token_matches(self, i: int, spec: Spec) -> bool:
         token = self.tokens[i]
+        if spec.special == "*":
+            return True
         if spec.special == "#num" and token.lower.replace(",", "").replace(".", "").isdigit():
             return True
         if spec.special == "@person" and self.targets is not None and self.targets.is_person(self.tokens, i):
@@ -83,30 +99,60 @@ class Matcher:
             return True
         return token.wild is not None and any(token.wild.fullmatch(w) for w in spec.words)
 
-    def _match(self, i: int, specs: tuple[Spec, ...], k: int, sent: int) -> int:
+    def _run_end(self, i: int, run: tuple[frozenset[str], ...], sent: int, hi: int) -> int:
+        """Where a several-token alternative starting at token i ends, or -1."""
+        if i + len(run) > hi:
+            return -1
+        for k, forms in enumerate(run):
+            token = self.tokens[i + k]
+            if token.sent != sent or token.forms.isdisjoint(forms):
+                return -1
+        return i + len(run)
+
+    def _match(self, i: int, specs: tuple[Spec, ...], k: int, sent: int, hi: int) -> int:
         if k == len(specs):
             return i
         spec = specs[k]
         if spec.gap:
             for skip in range(0, 4):
-                if i + skip > len(self.tokens) or (skip and self.tokens[i + skip - 1].sent != sent):
+                if i + skip > hi or (skip and self.tokens[i + skip - 1].sent != sent):
                     break
-                end = self._match(i + skip, specs, k + 1, sent)
+                end = self._match(i + skip, specs, k + 1, sent, hi)
                 if end >= 0:
                     return end
             return -1
-        if i < len(self.tokens) and self.tokens[i].sent == sent and self.token_matches(i, spec):
-            end = self._match(i + 1, specs, k + 1, sent)
+        if i < hi and self.tokens[i].sent == sent and self.token_matches(i, spec):
+            end = self._match(i + 1, specs, k + 1, sent, hi)
+            if end >= 0:
+                return end
+        for run in spec.runs:
+            after = self._run_end(i, run, sent, hi)
+            end = self._match(after, specs, k + 1, sent, hi) if after >= 0 else -1
             if end >= 0:
                 return end
         if spec.optional:
-            return self._match(i, specs, k + 1, sent)
+            return self._match(i, specs, k + 1, sent, hi)
         return -1
+
+    def scan(self, phrases: Iterable[Phrase], lo: int = 0, hi: int | None = None) -> Iterator[tuple[Phrase, int, int]]:
+        """(phrase, first, last + 1) for each phrase matching at each token from ``lo``, leftmost first,
+        each match inside tokens ``lo:hi`` and one sentence."""
+        hi = len(self.tokens) if hi is None else hi
+        phrases = tuple(phrases)
+        for i in range(lo, hi):
+            for phrase in phrases:
+                end = self._match(i, phrase.specs, 0, self.tokens[i].sent, hi)
+                if end > i:
+                    yield phrase, i, end
+
+    def search(self, phrases: Iterable[Phrase], lo: int = 0, hi: int | None = None) -> tuple[Phrase, int, int] | None:
+        """The leftmost match of any of ``phrases`` in tokens ``lo:hi``."""
+        return next(self.scan(phrases, lo, hi), None)
 
     def find(self, phrase: Phrase) -> Iterable[tuple[int, int]]:
         """(first, last + 1) token indexes of each match, within one sentence."""
         for i, token in enumerate(self.tokens):
-            end = self._match(i, phrase.specs, 0, token.sent)
+            end = self._match(i, phrase.specs, 0, token.sent, len(self.tokens))
             if end > i:
                 yield i, end
 

@@ -135,16 +135,43 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
 
 def tokens_for(post: Any, ctx: Any) -> list[Token]:
     """The post's tokens, made once per post and shared by every word-matching rule."""
+    last = ctx.cache.get("text.tokens")
+    # Holds the post itself and compares with ``is``: an id() reused after a post is freed never
+    # hands a check another post's tokens, and a post seen again needs no second parse.
+    if last is not None and last[0] is post:
+        return last[1]
     doc = ctx.doc(post)
     text = post.prose
     if doc is not None and doc.text != text:
         doc = None
-    last = ctx.cache.get("wording.tokens")
-    if last is not None and last[0] == text and last[1] is doc:
-        return last[2]
     tokens = tokenize(text, doc)
-    ctx.cache["wording.tokens"] = (text, doc, tokens)  # only the current post: memory stays flat
+    ctx.cache["text.tokens"] = (post, tokens)  # only the current post: memory stays flat
     return tokens
+
+
+def sentences(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """(first, last + 1) token indexes of each sentence."""
+    spans: list[tuple[int, int]] = []
+    first = 0
+    for i in range(1, len(tokens) + 1):
+        if i == len(tokens) or tokens[i].sent != tokens[first].sent:
+            spans.append((first, i))
+            first = i
+    return spans
+
+
+def sentence_at(tokens: Sequence[Token], offset: int) -> tuple[int, int]:
+    """(first, last + 1) token indexes of the sentence at character ``offset`` (all tokens if past the end)."""
+    here = next((i for i, t in enumerate(tokens) if t.end > offset), None)
+    if here is None:
+        return 0, len(tokens)
+    sent = tokens[here].sent
+    first, last = here, here + 1
+    while first > 0 and tokens[first - 1].sent == sent:
+        first -= 1
+    while last < len(tokens) and tokens[last].sent == sent:
+        last += 1
+    return first, last
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
