@@ -84,6 +84,24 @@ class Matcher:
     def __init__(self, tokens: Sequence[Token], targets: "Targets | None" = None):
         self.tokens = tokens
         self.targets = targets
+        self._by_form: dict[str, list[int]] | None = None  # form -> token indexes, made on first use
+        self._wild: list[int] = []
+
+    def _starts(self, spec: Spec) -> Iterable[int]:
+        """Token indexes where a phrase opening with ``spec`` may start: all, unless ``spec`` is
+        plain words, whose tokens an index of forms finds without trying every token."""
+        if spec.optional or spec.gap or spec.special or spec.prefixes or spec.runs:
+            return range(len(self.tokens))
+        if self._by_form is None:
+            self._by_form = {}
+            for i, token in enumerate(self.tokens):
+                for form in token.forms:
+                    self._by_form.setdefault(form, []).append(i)
+            self._wild = [i for i, token in enumerate(self.tokens) if token.wild is not None]
+        found = set(self._wild)  # a censored word (f**k) may stand for any of the words
+        for word in spec.words:
+            found.update(self._by_form.get(word, ()))
+        return sorted(found)
 
     def token_matches(self, i: int, spec: Spec) -> bool:
         token = self.tokens[i]
@@ -151,8 +169,10 @@ class Matcher:
 
     def find(self, phrase: Phrase) -> Iterable[tuple[int, int]]:
         """(first, last + 1) token indexes of each match, within one sentence."""
-        for i, token in enumerate(self.tokens):
-            end = self._match(i, phrase.specs, 0, token.sent, len(self.tokens))
+        if not phrase.specs:
+            return
+        for i in self._starts(phrase.specs[0]):
+            end = self._match(i, phrase.specs, 0, self.tokens[i].sent, len(self.tokens))
             if end > i:
                 yield i, end
 
