@@ -1,4 +1,4 @@
-"""Word-matching checks: the wording helpers (rule cases in tests/cases/ run in test_cases.py)."""
+"""Word-matching checks: tokens and phrase patterns of postcheck.text (rule cases in tests/cases/ run in test_cases.py)."""
 from __future__ import annotations
 
 from pathlib import Path
