@@ -1,9 +1,10 @@
-"""Learner contact: case file, account rules, and the word-pattern matcher behind it."""
+"""Learner contact: account rules, and the rule-option patterns ({lists}, *, gaps) behind it."""
 from __future__ import annotations
 
 import pytest
 
-from postcheck.checks.wordmatch import Patterns, sentences, words
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import sentence_at, sentences, tokenize
 
 
 def _contact(check_text, text, account):
@@ -21,29 +22,48 @@ def test_official_channel_in_the_sentence_unless_a_personal_platform_too(check_t
     assert _contact(check_text, "Message me on WhatsApp, not the office, parents.", "personal")
 
 
+LISTS = {"platforms": ["snapchat", "whatsapp"], "year_groups": ["y7", "under-11s"]}
+
+
 @pytest.mark.parametrize("pattern, text, expected", [
     ("dm|pm me", "Just DM me!", "DM me"),
     ("add me on {platforms}", "add ME on SnapChat", "add ME on SnapChat"),
     ("send me a ... message", "send me a quick private message", "send me a quick private message"),
     ("follow my personal? insta", "follow my insta", "follow my insta"),
     ("follow my personal? insta", "follow my personal insta", "follow my personal insta"),
-    ("message me", "messaging me", None),  # no lemma without spaCy
+    ("drop|bring * to|at", "bring them to the gate", "bring them to"),
+    ("{year_groups}", "well done, Under-11s!", "Under-11s"),
+    ("join ... groupchat|group-chat", "join our group-chat", "join our group-chat"),
+    ("message me", "messaging me", "messaging me"),  # a stand-in lemma without spaCy
     ("dm me", "dim me", None),
+    ("add me on {nowhere}", "add me on it", None),  # a list the rule does not give matches nothing
+    ("dm me", "DM. Me", None),  # within one sentence
 ])
 def test_patterns_without_spacy(pattern, text, expected):
-    tokens = words(text)
-    found = Patterns([pattern], {"platforms": ["snapchat", "whatsapp"]}).search(tokens)
+    tokens = tokenize(text)
+    found = Matcher(tokens).search(compile_phrases([pattern], LISTS))
     got = text[tokens[found[1]].start:tokens[found[2] - 1].end] if found else None
     assert got == expected
+
+
+def test_search_keeps_inside_its_bounds():
+    tokens = tokenize("we never said dm me")
+    matcher = Matcher(tokens)
+    assert matcher.search(compile_phrases(["never"]), 0, 3) is not None
+    assert matcher.search(compile_phrases(["dm me"]), 0, 4) is None  # "me" is past the bound
+    assert [(p.source, i) for p, i, _ in matcher.scan(compile_phrases(["dm", "dm me"]))] == [("dm", 3), ("dm me", 3)]
 
 
 def test_patterns_match_lemmas_with_spacy(engine):
     doc = next(iter(engine.ctx.nlp.pipe(["She was messaging me all night."])))
     if doc is None:
         pytest.skip("spaCy pipeline not installed")
-    assert Patterns(["message me"]).search(words(doc.text, doc)) is not None
+    assert Matcher(tokenize(doc.text, doc)).search(compile_phrases(["message me"])) is not None
 
 
-def test_sentences_split_on_stops_and_blank_lines():
+def test_sentences_split_on_stops_and_line_breaks():
     text = "One. Two!\n\nThree\n- four"
-    assert [text[s:e] for s, e in sentences(text)] == ["One.", "Two!", "Three", "- four"]
+    tokens = tokenize(text)
+    assert [[t.text for t in tokens[a:b]] for a, b in sentences(tokens)] == [["One"], ["Two"], ["Three"], ["four"]]
+    assert sentence_at(tokens, text.index("Three")) == (2, 3)
+    assert sentence_at(tokens, len(text)) == (0, 4)

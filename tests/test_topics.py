@@ -1,11 +1,12 @@
-"""Word-matching checks: the wording helpers (rule cases in tests/cases/ run in test_cases.py)."""
+"""Word-matching checks: tokens and phrase patterns of postcheck.text (rule cases in tests/cases/ run in test_cases.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from postcheck.checks.wording import Matcher, compile_phrase, negated, tokenize
+from postcheck.text.phrases import Matcher, compile_phrase
+from postcheck.text.tokens import negated, tokenize
 from postcheck.rulepack import load_pack
 
 
@@ -75,3 +76,18 @@ def test_bad_topic_options_name_the_rule_file(tmp_path):
     with pytest.raises(ConfigError) as info:
         Topics(rule, Config())
     assert "x.yaml" in str(info.value) and "look" in str(info.value)
+
+
+def test_tokens_are_made_once_per_post_and_never_shared_between_posts(school_config):
+    from postcheck.engine import Context
+    from postcheck.nlp import NLP
+    from postcheck.posts import post_from_text
+    from postcheck.text.tokens import tokens_for
+
+    ctx = Context(school_config, NLP("off"))
+    first = post_from_text("Ben was excluded.", account="school", name="a.md")
+    same_text = post_from_text("Ben was excluded.", account="school", name="b.md")
+    tokens = tokens_for(first, ctx)
+    assert tokens_for(first, ctx) is tokens
+    assert tokens_for(same_text, ctx) is not tokens  # another post object: its own tokens
+    assert [t.text for t in tokens_for(same_text, ctx)] == ["Ben", "was", "excluded"]

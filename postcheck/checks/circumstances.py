@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from postcheck.checks.wordmatch import Patterns, Word, sentences, token_range, words
 from postcheck.model import Hit
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import Token, sentences, tokens_for
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "mister", "madam"}
 
@@ -21,9 +22,9 @@ class PersonalCircumstances:
 
     def __init__(self, rule, config) -> None:
         options = rule.options
-        sets = dict(options.get("lists", {}))
-        self.conditions = Patterns(options.get("conditions", []), sets)
-        self.not_personal = Patterns(options.get("not_personal", []), sets)
+        lists = options.get("lists", {})
+        self.conditions = compile_phrases(options.get("conditions", []), lists)
+        self.not_personal = compile_phrases(options.get("not_personal", []), lists)
         self.pronouns = {str(p).lower() for p in options.get("pronouns", [])}
         self.name_verbs = {str(v).lower() for v in options.get("name_verbs", [])}
         self.not_names = {str(v).lower() for v in options.get("not_names", [])}
@@ -36,35 +37,34 @@ class PersonalCircumstances:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, ctx.doc(post))
+        tokens = tokens_for(post, ctx)
+        matcher = Matcher(tokens)
         named_before = False
-        for start, end in sentences(text):
-            first, last = token_range(tokens, start, end)
+        for first, last in sentences(tokens):
             named = self._has_name(tokens, first, last)
             refers_back = named_before and any(t.lower in self.pronouns for t in tokens[first:last])
             named_before = named
             if not (named or refers_back):
                 continue
-            for pattern, i, j in self.conditions.finditer(tokens, first, last):
-                if self.not_personal.search(tokens, j, min(last, j + 1)) is not None:
+            for phrase, i, j in matcher.scan(self.conditions, first, last):
+                if matcher.search(self.not_personal, j, min(last, j + 1)) is not None:
                     continue  # "Diabetes UK", "Mental Health Awareness Week"
                 yield Hit(match=text[tokens[i].start:tokens[j - 1].end], start=tokens[i].start,
-                          end=tokens[j - 1].end, details={"pattern": pattern})
+                          end=tokens[j - 1].end, details={"pattern": phrase.source})
                 break
 
-    def _has_name(self, tokens: list[Word], first: int, last: int) -> bool:
+    def _has_name(self, tokens: list[Token], first: int, last: int) -> bool:
         for i in range(first, last):
             token = tokens[i]
             if token.ent == "PERSON" and token.text[:1].isupper():
                 return True
             if not token.text[:1].isupper() or token.lower in self.not_names:
                 continue
-            if i > first and tokens[i - 1].lower.rstrip(".") in TITLES:
+            if i > first and tokens[i - 1].lower in TITLES:
                 return True
             if token.lower in self.known_names:
                 return True
-            after = [t.lower for t in tokens[i + 1:min(last, i + 3)] if t.lower != ","]
-            nxt = after[0] if after else ""
-            if token.tag in ("PROPN", "") and nxt in self.name_verbs and (i > first or token.tag == "PROPN"):
+            nxt = tokens[i + 1].lower if i + 1 < last else ""  # punctuation is not a token: "Ben, who"
+            if token.pos in ("PROPN", "") and nxt in self.name_verbs and (i > first or token.pos == "PROPN"):
                 return True
         return False

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from postcheck.checks.wordmatch import Patterns, sentences, token_range, words
 from postcheck.model import Hit
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import sentences, tokens_for
 
 
 class PrivateContact:
@@ -18,26 +19,26 @@ class PrivateContact:
 
     def __init__(self, rule, config) -> None:
         options = rule.options
-        sets = dict(options.get("lists", {}))
-        self.invitations = Patterns(options.get("invitations", []), sets)
-        self.official = Patterns(options.get("official_channels", []), sets)
-        self.audience = Patterns(options.get("audience", []), sets)
-        self.negations = Patterns(options.get("negations", []), sets)
-        self.personal_platforms = Patterns(options.get("personal_platforms", []), sets)
+        lists = options.get("lists", {})
+        self.invitations = compile_phrases(options.get("invitations", []), lists)
+        self.official = compile_phrases(options.get("official_channels", []), lists)
+        self.audience = compile_phrases(options.get("audience", []), lists)
+        self.negations = compile_phrases(options.get("negations", []), lists)
+        self.personal_platforms = compile_phrases(options.get("personal_platforms", []), lists)
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, ctx.doc(post))
-        if post.account == "personal" and self.audience.search(tokens) is None:
+        tokens = tokens_for(post, ctx)
+        matcher = Matcher(tokens)
+        if post.account == "personal" and matcher.search(self.audience) is None:
             return  # a personal post not addressed to learners or families
-        for start, end in sentences(text):
-            first, last = token_range(tokens, start, end)
-            for pattern, i, j in self.invitations.finditer(tokens, first, last):
-                if self.negations.search(tokens, first, i) is not None:
+        for first, last in sentences(tokens):
+            for phrase, i, j in matcher.scan(self.invitations, first, last):
+                if matcher.search(self.negations, first, i) is not None:
                     continue  # "we will never ask you to DM us"
-                if (self.official.search(tokens, first, last) is not None
-                        and self.personal_platforms.search(tokens, first, last) is None):
+                if (matcher.search(self.official, first, last) is not None
+                        and matcher.search(self.personal_platforms, first, last) is None):
                     continue  # "message me through the school office"
                 match = text[tokens[i].start:tokens[j - 1].end]
-                yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end, details={"pattern": pattern})
+                yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end, details={"pattern": phrase.source})
                 break  # one finding a sentence is enough

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from postcheck.checks.wording import Matcher, compile_phrases, tokens_for
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import tokens_for
 from postcheck.model import Hit
 
 _GENERIC = {"the", "school", "academy", "college", "primary", "secondary", "high", "junior", "infant", "infants",

@@ -5,8 +5,9 @@ import re
 from typing import Iterable, Iterator
 
 from postcheck.checks.links import belongs, find_links, host_of
-from postcheck.checks.wordmatch import Patterns, sentences, token_range, words
 from postcheck.model import Hit, Severity
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import sentence_at, tokens_for
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
 _POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
@@ -29,13 +30,13 @@ class ContactDetails:
         options = rule.options
         contacts = config.section("contacts")
         self.region = str(options.get("region", "GB"))
-        sets = dict(options.get("lists", {}))
-        self.personal_cues = Patterns(options.get("personal_cues", []), sets)
-        self.organisation_cues = Patterns(options.get("organisation_cues", []), sets)
-        self.home_cues = Patterns(options.get("home_cues", []), sets)
-        self.owner_cues = Patterns(options.get("handle_owner_cues", []), sets)
-        self.personal_owner_cues = Patterns(options.get("personal_account_handle_cues", []), sets)
-        self.audience = Patterns(options.get("audience", []), sets)
+        lists = options.get("lists", {})
+        self.personal_cues = compile_phrases(options.get("personal_cues", []), lists)
+        self.organisation_cues = compile_phrases(options.get("organisation_cues", []), lists)
+        self.home_cues = compile_phrases(options.get("home_cues", []), lists)
+        self.owner_cues = compile_phrases(options.get("handle_owner_cues", []), lists)
+        self.personal_owner_cues = compile_phrases(options.get("personal_account_handle_cues", []), lists)
+        self.audience = compile_phrases(options.get("audience", []), lists)
         self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
         self.role_mailboxes = {r.lower() for r in options.get("role_mailboxes", [])}
         streets = "|".join(re.escape(s) for s in options.get("street_types", []))
@@ -56,22 +57,17 @@ class ContactDetails:
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
-        tokens = words(text, ctx.doc(post))
-        spans = sentences(text)
+        tokens = tokens_for(post, ctx)
+        matcher = Matcher(tokens)
 
-        def sentence_of(offset: int) -> tuple[int, int]:
-            start, end = next(((s, e) for s, e in spans if s <= offset < e), (0, len(text)))
-            return token_range(tokens, start, end)
-
-        def has(patterns: Patterns, offset: int) -> bool:
-            first, last = sentence_of(offset)
-            return patterns.search(tokens, first, last) is not None
+        def has(phrases, offset: int) -> bool:
+            return matcher.search(phrases, *sentence_at(tokens, offset)) is not None
 
         urls = [(link.start, link.end) for link in find_links(post.text)
                 if not link.url.lower().startswith(("mailto:", "tel:"))]
         found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
-        if post.account == "school" or self.audience.search(tokens) is not None:
-            found.extend(self._handles(text, tokens, sentence_of, post.account == "personal"))
+        if post.account == "school" or matcher.search(self.audience) is not None:
+            found.extend(self._handles(text, matcher, post.account == "personal"))
         for hit in found:
             if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
                 yield hit
@@ -125,12 +121,13 @@ class ContactDetails:
                 elif not has(self.organisation_cues, m.start()):
                     yield Hit(**hit, severity=Severity.WARNING, details={"what": "an address that may be a home"})
 
-    def _handles(self, text: str, tokens, sentence_of, personal: bool) -> Iterator[Hit]:
+    def _handles(self, text: str, matcher: Matcher, personal: bool) -> Iterator[Hit]:
+        tokens = matcher.tokens
         for m in _HANDLE.finditer(text):
-            first, _ = sentence_of(m.start())
+            first, _ = sentence_at(tokens, m.start())
             here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
-            window = (tokens, max(first, here - 8), here)
-            if self.owner_cues.search(*window) is not None or (
-                    personal and self.personal_owner_cues.search(*window) is not None):
+            window = (max(first, here - 8), here)
+            if matcher.search(self.owner_cues, *window) is not None or (
+                    personal and matcher.search(self.personal_owner_cues, *window) is not None):
                 yield Hit(match=m.group(0), start=m.start(), end=m.end(),
                           details={"what": "a personal social-media handle"})

@@ -29,7 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from postcheck.checks.wording import Matcher, Phrase, Targets, compile_phrases, in_title, negated, quoted_spans, tokens_for
+from postcheck.text.phrases import Matcher, Phrase, compile_phrases
+from postcheck.text.targets import Targets
+from postcheck.text.tokens import in_title, negated, quoted_spans, tokens_for
 from postcheck.config import ConfigError
 from postcheck.model import Hit, Severity
 
