@@ -93,12 +93,22 @@ def has_adult_cue(cues: Cues, text: str) -> bool:
     return bool(cues.adult and cues.adult.search(text))
 
 
-def adult_just_before(cues: Cues, text: str, start: int) -> bool:
-    """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's."""
+_LISTED_AFTER = re.compile(r"([^\W\d_][\w'’-]*[ \t]+[^\W\d_][\w'’-]*)[ \t]+(?:and|&)[ \t]+$")
+
+
+def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True) -> bool:
+    """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's.
+
+    A name joined by "and" to such a name shares its cue: "learned about Mary Seacole and Walter Tull"
+    (not after a comma, which often starts a new clause: "Inspired by Mary Seacole, Tom Hart wrote").
+    """
     before = text[max(0, start - 60):start]
     if word_before(text, start).casefold() in cues.adult_roles:
         return True
-    return bool(cues.adult_before and cues.adult_before.search(before))
+    if cues.adult_before and cues.adult_before.search(before):
+        return True
+    m = _LISTED_AFTER.search(before) if listed else None
+    return bool(m) and adult_just_before(cues, text, start - len(before) + m.start(1), listed=False)
 
 
 def possessive(text: str, start: int, end: int) -> bool:
