@@ -118,3 +118,39 @@ def test_evaluation_corpus_goal():
                          capture_output=True, text=True, check=True)
     row = json.loads(out.stdout)["categories"]["learner-full-name"]
     assert row["recall"] >= 0.97 and row["precision"] >= 0.93, row
+
+
+@pytest.mark.parametrize("text", [
+    "Year 5 learned about Amelia Hart's project on Mary Seacole.",
+    "We raised £50 for Amelia Hart this week.",
+    "Year 7 dressed as Amelia Hart for the Year 9 play.",
+    "Famous Amelia Hart scored again for the Year 9 team.",
+    "Team captain Amelia Hart lives on Tunstall Road.",
+])
+def test_roster_learners_are_never_excused_by_a_famous_charity_or_place_cue(text, check_text):
+    assert [f.match for f in mine(check_text(text))][:1] in (["Amelia Hart"], ["Amelia Hart's"]), text
+
+
+def test_context_helpers_streets_causes_and_learner_roles(engine):
+    from postcheck.names.context import (Cues, adult_just_before, cause_just_before, is_street,
+                                         learner_just_before, possessive)
+
+    cues = Cues.from_options(engine.pack.get(RULE).options)
+
+    def span(text, name):
+        start = text.index(name)
+        return text, start, start + len(name)
+
+    assert is_street(cues, *span("Tunstall Road is closed.", "Tunstall Road"), "Road")
+    assert is_street(cues, *span("Meet on Lowther Green at nine.", "Lowther Green"), "Green")
+    assert not is_street(cues, *span("Well done Lily Green in Year 4.", "Lily Green"), "Green")
+    assert not is_street(cues, *span("Look at Lily Green's poster.", "Lily Green's"), "Green's")
+    assert possessive(*span("for Tom Hart’s family", "Tom Hart’s")) and possessive("Hughes' cat", 0, 6)
+    assert cause_just_before(cues, *span("The bake sale raised £420 for Edith Cavell.", "Edith Cavell"))
+    assert not cause_just_before(cues, *span("We raised £420 for Callum Fenwick's family.", "Callum Fenwick's"))
+    assert learner_just_before(cues, *span("Our new team captain Callum Fenwick", "Callum Fenwick")[:2])
+    assert not learner_just_before(cues, *span("Captain Tom Moore walked laps.", "Tom Moore")[:2])
+    text = "Year 3 learned about Mary Seacole and Walter Tull."
+    assert adult_just_before(cues, text, text.index("Walter"))
+    text = "Inspired by Mary Seacole, Callum Fenwick wrote a poem."
+    assert not adult_just_before(cues, text, text.index("Callum"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from postcheck.model import Hit, Severity
-from postcheck.names.context import (Cues, adult_just_before, has_adult_cue, has_learner_cue,
-                                     sentence_bounds, word_after, word_before)
+from postcheck.names.context import (Cues, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
+                                     is_street, learner_just_before, sentence_bounds, word_after, word_before)
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
 from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts
@@ -88,6 +88,8 @@ class PersonNames:
     def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str) -> bool:
         if (first_key, last_key) in self.staff:
             return True
+        if learner_just_before(self.cues, text, start):
+            return False  # "team captain Amelia Hart": captain is a title only for adults
         before = word_before(text, start).casefold()
         return before in self.cues.titles
 
@@ -98,7 +100,12 @@ class PersonNames:
             return None
         if word_after(text, cand.end).casefold() in self.cues.place_after:
             return None
-        if adult_just_before(self.cues, text, cand.start):
+        if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
+            return None
+        if learner_just_before(self.cues, text, cand.start):
+            return Severity.ERROR
+        # a famous or public person ("dressed as", "learned about", "author"), or a charity named after one
+        if adult_just_before(self.cues, text, cand.start) or cause_just_before(self.cues, text, cand.start, cand.end):
             return None
         left, right = sentence_bounds(text, cand.start, cand.end)
         sentence = text[left:cand.start] + " " + text[cand.end:right]

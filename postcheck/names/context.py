@@ -19,6 +19,14 @@ def _any_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")(?!\w)", re.I)
 
 
+def _tail_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
+    """Phrases that must end right before a name (only punctuation or spaces between)."""
+    items = [str(v) for v in values or ()]
+    if not items:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")\W*$", re.I)
+
+
 @dataclass(frozen=True)
 class Cues:
     """The rule's word lists, compiled once."""
@@ -32,6 +40,11 @@ class Cues:
     place_after: frozenset[str]  # Primary, Harbour, Day, Award ...
     not_names: frozenset[str]  # words never part of a person's name
     particles: frozenset[str]  # Mac, Ní, van, de ...
+    learner_before: re.Pattern[str] | None  # "team captain", "Master": a learner whatever the role list says
+    cause_before: re.Pattern[str] | None  # "raised £420 for": a charity or cause named after someone
+    place_last: frozenset[str]  # Road, Street, Avenue: the pair is a street, never a person
+    place_last_weak: frozenset[str]  # Green, Hill, Park: also surnames, so a street only beside a place word
+    place_lead: frozenset[str]  # on, along, near: the word before a street
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -39,13 +52,17 @@ class Cues:
             learner=_any_pattern(options.get("learner_context")),
             adult=_any_pattern(options.get("adult_context")),
             adult_roles=_words(options.get("adult_roles")),
-            adult_before=re.compile(r"(?:" + "|".join(options["adult_before"]) + r")\W*$", re.I)
-            if options.get("adult_before") else None,
+            adult_before=_tail_pattern(options.get("adult_before")),
             titles=_words(options.get("titles")),
             place_before=_words(options.get("place_before")),
             place_after=_words(options.get("place_after")),
             not_names=_words(options.get("not_names")),
             particles=_words(options.get("particles")),
+            learner_before=_tail_pattern(options.get("learner_before")),
+            cause_before=_tail_pattern(options.get("cause_before")),
+            place_last=_words(options.get("place_last")),
+            place_last_weak=_words(options.get("place_last_weak")),
+            place_lead=_words(options.get("place_lead")),
         )
 
 
@@ -76,9 +93,46 @@ def has_adult_cue(cues: Cues, text: str) -> bool:
     return bool(cues.adult and cues.adult.search(text))
 
 
-def adult_just_before(cues: Cues, text: str, start: int) -> bool:
-    """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's."""
+_LISTED_AFTER = re.compile(r"([^\W\d_][\w'’-]*[ \t]+[^\W\d_][\w'’-]*)[ \t]+(?:and|&)[ \t]+$")
+
+
+def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True) -> bool:
+    """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's.
+
+    A name joined by "and" to such a name shares its cue: "learned about Mary Seacole and Walter Tull"
+    (not after a comma, which often starts a new clause: "Inspired by Mary Seacole, Tom Hart wrote").
+    """
     before = text[max(0, start - 60):start]
     if word_before(text, start).casefold() in cues.adult_roles:
         return True
-    return bool(cues.adult_before and cues.adult_before.search(before))
+    if cues.adult_before and cues.adult_before.search(before):
+        return True
+    m = _LISTED_AFTER.search(before) if listed else None
+    return bool(m) and adult_just_before(cues, text, start - len(before) + m.start(1), listed=False)
+
+
+def possessive(text: str, start: int, end: int) -> bool:
+    """"Tom Hart's" / "Tom Hart’s" (the apostrophe may be inside the span or just after it)."""
+    return bool(re.search(r"['’]s?$", text[start:end]) or re.match(r"['’]", text[end:end + 1]))
+
+
+def learner_just_before(cues: Cues, text: str, start: int) -> bool:
+    """"team captain", "Master": the name is a learner's even when a title or role word precedes it."""
+    return bool(cues.learner_before and cues.learner_before.search(text[max(0, start - 60):start]))
+
+
+def cause_just_before(cues: Cues, text: str, start: int, end: int) -> bool:
+    """"raised £420 for Marie Curie": a charity named after someone, but not "for Tom Hart's family"."""
+    if possessive(text, start, end):
+        return False
+    return bool(cues.cause_before and cues.cause_before.search(text[max(0, start - 60):start]))
+
+
+def is_street(cues: Cues, text: str, start: int, end: int, last: str) -> bool:
+    """"Tunstall Road"; "on Lowther Green" (Green is a surname too, so it needs a place word beside it)."""
+    last = re.sub(r"['’]s?$", "", last).casefold()  # "Tunstall Road's closure"
+    if last in cues.place_last:
+        return True
+    if last not in cues.place_last_weak or possessive(text, start, end):
+        return False
+    return word_before(text, start).casefold() in cues.place_lead or word_after(text, end).casefold() in cues.place_after

@@ -14,6 +14,7 @@ TAG = re.compile(r"(?<![\w@#])[#@][\w.'’\-]*\w")
 _PERSON = {"PERSON"}
 _NOT_PERSON = {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "DATE", "LAW", "LANGUAGE"}
 _PREFIXED = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
+_POSSESSIVE = re.compile(r"['’]s?$")
 RARE_FIRST = 1500  # a first name ranked past this needs NER or a listed surname to count
 
 
@@ -115,9 +116,10 @@ class PeopleFinder:
         ner_person = any(label in _PERSON and s <= start and e >= end for s, e, label in ents)
         labels = {label for s, e, label in ents if s < end and e > start}
         ner_other = bool(labels & _NOT_PERSON) and not ner_person
+        last_word = _POSSESSIVE.sub("", last.text)  # "Barnard's" is looked up as Barnard
         f_rank = self.names.first_rank(first.text)
-        l_rank = self.names.last_rank(last.text)
-        wordy = first.text.casefold() in self.common or last.text.casefold() in self.common
+        l_rank = self.names.last_rank(last_word)
+        wordy = first.text.casefold() in self.common or last_word.casefold() in self.common
         listed = f_rank is not None and (l_rank is not None or f_rank <= RARE_FIRST)
         if first.shape == "title" and last.shape == "title":
             if ner_person and not wordy:
