@@ -102,7 +102,7 @@ def check(
 
     cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
-    specs = _specs(paths, find_drafts)
+    specs = _specs(paths, find_drafts, cfg)
     if not specs and not changed_since:
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
     changed = _changed_filter(changed_since, cfg)
@@ -124,12 +124,12 @@ def check(
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
 
 
-def _specs(paths: List[Path], find_drafts: bool):
+def _specs(paths: List[Path], find_drafts: bool, cfg):
     from postcheck.discovery import InputPathError, discover
     from postcheck.owners import specs_for_files
 
     try:
-        return specs_for_files(paths) if find_drafts else discover(paths)
+        return specs_for_files(paths) if find_drafts else discover(paths, skip=cfg.own_files())
     except InputPathError as exc:
         raise _error(str(exc)) from None
 
@@ -192,7 +192,7 @@ def write_baseline(
 
     cfg = _load_config(config)
     pack = _load_pack(cfg)
-    specs = _specs(paths, False)
+    specs = _specs(paths, False, cfg)
     target = output or baselines.default_path(cfg.path)
     salt = None
     if target.is_file():  # keep the salt, so re-recording the same findings changes nothing

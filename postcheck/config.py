@@ -82,6 +82,14 @@ class Config:
     rule_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     rule_packs: tuple[Path, ...] = ()
     sections: dict[str, Any] = field(default_factory=dict)  # nlp, faces, links, contacts, names
+    source_files: tuple[Path, ...] = ()  # roster, staff and consent list files as configured
+
+    def own_files(self) -> list[Path]:
+        """Files that belong to the configuration, never posts: staff list, reference photos."""
+        files = [p for p in (self.path, *self.source_files) if p is not None]
+        if self.consent_list is not None:
+            files.extend(photo for learner in self.consent_list.learners for photo in learner.photos)
+        return files
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.sections.get(name)
@@ -172,6 +180,7 @@ def load_config(path: Path | None) -> Config:
         rule_overrides=overrides,
         rule_packs=packs,
         sections=sections,
+        source_files=tuple(p for p in (roster_path, staff_path, consent_path) if p is not None),
     )
 
 

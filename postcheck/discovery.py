@@ -22,12 +22,15 @@ class InputPathError(Exception):
     """A command-line path that does not exist (usage error)."""
 
 
-def discover(paths: Iterable[Path]) -> list[PostSpec]:
+def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]:
     """Turn command-line paths into posts, in a stable order.
 
     Folders are walked recursively (hidden folders skipped). Images given on the command line
     beside exactly one draft belong to it. Images that no draft claims become posts of their own.
+    Files in ``skip`` (the consent list and its reference photos, the config's own files) are not
+    posts when a folder walk meets them; named on the command line, they are checked.
     """
+    skipped = {p.resolve() for p in skip}
     drafts: list[Path] = []
     images: list[Path] = []
     loose: list[Path] = []  # images named on the command line
@@ -41,6 +44,8 @@ def discover(paths: Iterable[Path]) -> list[PostSpec]:
                 for name in sorted(files):
                     file = Path(root) / name
                     suffix = file.suffix.lower()
+                    if skipped and file.resolve() in skipped:
+                        continue
                     if suffix in DRAFT_SUFFIXES and not name.startswith("."):
                         drafts.append(file)
                     elif suffix in IMAGE_SUFFIXES:

@@ -148,3 +148,17 @@ def test_config_found_beside_the_checked_draft(tmp_path, monkeypatch):
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert main([path]) == 1
+
+
+def test_folder_walk_skips_the_configurations_own_files(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "consent").mkdir()
+    Image.new("RGB", (16, 16), "white").save(tmp_path / "consent" / "ref.jpg")
+    (tmp_path / "consent.yaml").write_text(
+        "learners:\n  - id: L1\n    name: Robin Example\n    photos: [consent/ref.jpg]\n", encoding="utf-8")
+    (tmp_path / "staff.txt").write_text("Helen Marsh\n", encoding="utf-8")
+    (tmp_path / "postcheck.yaml").write_text("staff: staff.txt\nconsent_list: consent.yaml\n", encoding="utf-8")
+    write(tmp_path, "Lovely day", "post.md")
+    result = runner.invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "-f", "json", str(tmp_path)])
+    assert [p["path"].rsplit("/", 1)[-1] for p in json.loads(result.output)["posts"]] == ["post.md"]
