@@ -90,9 +90,11 @@ def check_chunk(engine: Engine, posts: list[Post]) -> list[tuple[PostResult, lis
 _WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(config: Config, pack: RulePack, cwd: str) -> None:
+def _init_worker(config: Config, pack: RulePack, cwd: str, workers: int) -> None:
     global _WORKER_ENGINE
     os.chdir(cwd)  # display paths are relative to the caller's folder
+    # Workers already share the cores: each face detector gets its share, not every core.
+    os.environ.setdefault("POSTCHECK_FACE_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, workers))))
     _WORKER_ENGINE = _recording_engine(config, pack)
 
 
@@ -282,7 +284,7 @@ class Runner:
                 context.set_forkserver_preload(["postcheck.runner"])  # workers fork with it imported
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=context,
-                initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd()),
+                initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd(), self.jobs),
             )
             self.stats.workers = self.jobs
         return self._pool

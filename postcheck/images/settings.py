@@ -27,7 +27,10 @@ class FaceSettings:
 
     @property
     def thread_count(self) -> int:
-        return self.threads or min(4, os.cpu_count() or 1)
+        if self.threads:
+            return self.threads
+        share = os.environ.get("POSTCHECK_FACE_THREADS", "")  # set in --jobs worker processes
+        return int(share) if share.isdigit() and int(share) > 0 else min(4, os.cpu_count() or 1)
 
 
 _NUMBERS: dict[str, tuple[type, float, float]] = {
