@@ -17,6 +17,7 @@ person (``target: person``). Everything is data, so a school can extend the lexi
         undecided: skip              # no noun found either way: skip (default) or hit
         negation: true               # "nobody was excluded" does not count (default)
         skip_pos: [NOUN]             # not when spaCy tags the word so ("collected rubbish")
+        skip_titles: false           # capitalised runs count too ("Eastern European"); default: the rule's
         severity: warning            # overrides the rule's severity
 
 Rule-level options: ``person_words``, ``thing_words``, ``person_entities`` (spaCy labels that
@@ -36,7 +37,7 @@ from postcheck.config import ConfigError
 from postcheck.model import Hit, Severity
 
 _TOPIC_KEYS = {"name", "terms", "needs", "needs_scope", "unless", "except", "target", "look", "undecided", "negation",
-               "severity", "skip_pos"}
+               "severity", "skip_pos", "skip_titles"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Topic:
     negation: bool = True
     severity: Severity | None = None
     skip_pos: frozenset[str] = frozenset()
+    skip_titles: bool | None = None  # None: the rule's setting
 
 
 def _topic(raw: Any, index: int, rule: Any) -> Topic:
@@ -95,6 +97,7 @@ def _topic(raw: Any, index: int, rule: Any) -> Topic:
         negation=bool(raw.get("negation", True)),
         severity=severity,
         skip_pos=frozenset(str(p).upper() for p in raw.get("skip_pos") or ()),
+        skip_titles=None if raw.get("skip_titles") is None else bool(raw["skip_titles"]),
     )
 
 
@@ -131,7 +134,8 @@ class Topics:
                 start, stop = tokens[i].start, tokens[end - 1].end
                 if any(a <= start and stop <= b for a, b in quotes):
                     continue
-                if self.skip_titles and in_title(tokens, i, end):
+                skip_titles = self.skip_titles if topic.skip_titles is None else topic.skip_titles
+                if skip_titles and in_title(tokens, i, end):
                     continue
                 if tokens[i].pos in topic.skip_pos:
                     continue

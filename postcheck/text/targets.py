@@ -14,6 +14,8 @@ _NEUTRAL = frozenset({"what", "that", "which", "there", "whatever", "where", "wh
                       "yesterday", "tomorrow", "now", "time", "times", "lot", "bit", "way"})
 
 
+_SHARES = frozenset({"some", "most", "all", "many", "few", "half", "one", "two", "three", "several", "both", "each",
+                     "none", "any", "lot", "lots", "majority", "rest"})
 _NOT_NOUNS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _SELF = frozenset({"i", "we", "me", "us", "it", "this", "myself", "ourselves"})
 
@@ -101,6 +103,10 @@ class Targets:
                                                                    and not tokens[back].is_("of")) and back > k - 3:
                     back -= 1
                 if back >= 0 and tokens[back].is_("of") and tokens[back].sent == sent:
+                    # "two of them", "most of the parents": a count or share hands over to the group
+                    if back > 0 and tokens[back - 1].sent == sent and (
+                            tokens[back - 1].pos == "NUM" or tokens[back - 1].lower in _SHARES):
+                        return self._classify(tokens, k)
                     k = back - 1
                     continue
                 return self._classify(tokens, k)
