@@ -5,9 +5,7 @@ from typing import Iterable
 
 from postcheck.model import Hit
 from postcheck.text.phrases import Matcher, compile_phrases
-from postcheck.text.tokens import Token, sentences, tokens_for
-
-TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "mister", "madam"}
+from postcheck.text.tokens import TITLES, Token, sentences, tokens_for
 
 
 class PersonalCircumstances:
