@@ -30,8 +30,7 @@ class PrivateContact:
         self.not_audience = compile_phrases(options.get("not_audience", []), lists)
         self.negations = compile_phrases(options.get("negations", []), lists)
         self.webmail = {fold(str(d)) for d in options.get("webmail", [])}
-        platform_lists = {**lists, "webmail": sorted(self.webmail)}
-        self.personal_platforms = compile_phrases(options.get("personal_platforms", []), platform_lists)
+        self.personal_platforms = compile_phrases(options.get("personal_platforms", []), lists)
         self.mail_owners = compile_phrases(options.get("mail_owner_cues", []), lists)
 
     def _addressed(self, matcher: Matcher) -> bool:
