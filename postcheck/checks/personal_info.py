@@ -72,13 +72,17 @@ class ContactDetails:
         def has(phrases, offset: int) -> bool:
             return matcher.search(phrases, *sentence_at(tokens, offset)) is not None
 
-        urls = [(link.start, link.end) for link in find_links(post.text)
-                if not link.url.lower().startswith(("mailto:", "tel:"))]
+        links = [link for link in find_links(post.text) if not link.url.lower().startswith(("mailto:", "tel:"))]
+        urls = [(link.start, link.end) for link in links]
+        # a handle named as one ("Snapchat (miss.h.science)") may look like a bare host: it is a handle
+        bare = {(link.start, link.end) for link in links if link.bare and "/" not in link.url}
         found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
         if post.account == "school" or matcher.search(self.audience) is not None:
             found.extend(self._handles(text, matcher, post.account == "personal"))
         for hit in found:
-            if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
+            if (hit.details or {}).get("what") == "a personal social-media handle" and (hit.start, hit.end) in bare:
+                yield hit
+            elif not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
                 yield hit
 
     def _phones(self, text: str, has) -> Iterator[Hit]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from postcheck.text.tokens import IRREGULAR, Token, fold, words_of
+from postcheck.text.tokens import IRREGULAR, NEGATIONS, Token, fold, words_of
 
 if TYPE_CHECKING:
     from postcheck.text.targets import Targets
@@ -39,6 +39,8 @@ class Phrase:
 
 
 def _forms(word: str) -> set[str]:
+    if word in NEGATIONS:  # a pattern's "cannot" must not match every "can"
+        return {word}
     return {word, IRREGULAR.get(word, word)}
 
 

@@ -31,7 +31,7 @@ IRREGULAR = {
     "him": "he", "her": "she", "them": "they", "us": "we", "me": "i", "children": "child",
     "people": "person", "men": "man", "women": "woman", "went": "go", "gone": "go",
 }
-NEGATIONS = frozenset({"no", "not", "never", "nobody", "none", "nothing", "without", "zero", "neither", "nor", "n't"})
+NEGATIONS = frozenset({"no", "not", "never", "nobody", "none", "nothing", "without", "zero", "neither", "nor", "n't", "cannot"})
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "prof", "mister"})
 POSSESSIVES = frozenset({"my", "our", "your", "his", "her", "their", "its", "whose"})
 
