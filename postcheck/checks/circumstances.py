@@ -5,9 +5,7 @@ from typing import Iterable
 
 from postcheck.model import Hit
 from postcheck.text.phrases import Matcher, compile_phrases
-from postcheck.text.tokens import Token, sentences, tokens_for
-
-TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "mister", "madam"}
+from postcheck.text.tokens import TITLES, Token, sentences, tokens_for
 
 
 class PersonalCircumstances:
@@ -25,6 +23,8 @@ class PersonalCircumstances:
         lists = options.get("lists", {})
         self.conditions = compile_phrases(options.get("conditions", []), lists)
         self.not_personal = compile_phrases(options.get("not_personal", []), lists)
+        self.offered = compile_phrases(options.get("offered", []), lists)
+        self.offer_cues = compile_phrases(options.get("offer_cues", []), lists)
         self.pronouns = {str(p).lower() for p in options.get("pronouns", [])}
         self.name_verbs = {str(v).lower() for v in options.get("name_verbs", [])}
         self.not_names = {str(v).lower() for v in options.get("not_names", [])}
@@ -46,9 +46,15 @@ class PersonalCircumstances:
             named_before = named
             if not (named or refers_back):
                 continue
-            for phrase, i, j in matcher.scan(self.conditions, first, last):
+            general = None  # whether the sentence offers or discusses a service generally: asked once
+            for phrase, i, j in matcher.scan((*self.conditions, *self.offered), first, last):
                 if matcher.search(self.not_personal, j, min(last, j + 1)) is not None:
                     continue  # "Diabetes UK", "Mental Health Awareness Week"
+                if phrase in self.offered:
+                    if general is None:
+                        general = matcher.search(self.offer_cues, first, last) is not None
+                    if general:
+                        continue  # "free school meals are available to all families"
                 yield Hit(match=text[tokens[i].start:tokens[j - 1].end], start=tokens[i].start,
                           end=tokens[j - 1].end, details={"pattern": phrase.source})
                 break

@@ -12,6 +12,13 @@ from postcheck.text.tokens import sentence_at, tokens_for
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
 _POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[\w.]*\w)?")
+# A handle written without "@": after "username is", "handle:", or a platform's name with a colon or
+# bracket ("Snap: jess_k99", "Snapchat (mr.t.revises)"). After a platform's name it must look like a
+# handle (with "_", "." or a digit), so "Snapchat (the app)" is prose.
+_NAMED_HANDLE = re.compile(
+    r"(?i)\b(?:user ?names?|handles?|(?P<platform>{platforms}))(?:\s+(?:is|=)\s*|\s*[:(=–-]\s*)"
+    r"(?:is\s+)?(?P<handle>@?[A-Za-z0-9_](?:[\w.]*\w)?)")
+_HANDLE_SHAPE = re.compile(r"[_.\d]")
 # Numbers that are public services rather than people (freephone, 03, shared cost, premium).
 _PUBLIC_TYPES = {"TOLL_FREE", "SHARED_COST", "UAN", "PREMIUM_RATE", "VOICEMAIL"}
 _PERSONAL_TYPES = {"MOBILE", "PERSONAL_NUMBER", "PAGER"}
@@ -38,6 +45,8 @@ class ContactDetails:
         self.personal_owner_cues = compile_phrases(options.get("personal_account_handle_cues", []), lists)
         self.audience = compile_phrases(options.get("audience", []), lists)
         self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
+        platforms = "|".join(re.escape(str(p)) for p in options.get("handle_platforms", []))
+        self.named_handle = re.compile(_NAMED_HANDLE.pattern.replace("{platforms}", platforms or "(?!)"))
         self.role_mailboxes = {r.lower() for r in options.get("role_mailboxes", [])}
         streets = "|".join(re.escape(s) for s in options.get("street_types", []))
         self.street = re.compile(
@@ -63,13 +72,17 @@ class ContactDetails:
         def has(phrases, offset: int) -> bool:
             return matcher.search(phrases, *sentence_at(tokens, offset)) is not None
 
-        urls = [(link.start, link.end) for link in find_links(post.text)
-                if not link.url.lower().startswith(("mailto:", "tel:"))]
+        links = [link for link in find_links(post.text) if not link.url.lower().startswith(("mailto:", "tel:"))]
+        urls = [(link.start, link.end) for link in links]
+        # a handle named as one ("Snapchat (miss.h.science)") may look like a bare host: it is a handle
+        bare = {(link.start, link.end) for link in links if link.bare and "/" not in link.url}
         found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
         if post.account == "school" or matcher.search(self.audience) is not None:
             found.extend(self._handles(text, matcher, post.account == "personal"))
         for hit in found:
-            if not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
+            if (hit.details or {}).get("what") == "a personal social-media handle" and (hit.start, hit.end) in bare:
+                yield hit
+            elif not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
                 yield hit
 
     def _phones(self, text: str, has) -> Iterator[Hit]:
@@ -121,13 +134,29 @@ class ContactDetails:
                 elif not has(self.organisation_cues, m.start()):
                     yield Hit(**hit, severity=Severity.WARNING, details={"what": "an address that may be a home"})
 
+    def _candidates(self, text: str) -> Iterator[tuple[int, int]]:
+        """Spans of handles, with "@" or named as one ("his username is imranh_teach")."""
+        seen = set()
+        for m in _HANDLE.finditer(text):
+            seen.add(m.start())
+            yield m.span()
+        for m in self.named_handle.finditer(text):
+            start, handle = m.start("handle"), m.group("handle")
+            if start in seen or text[m.end("handle"):m.end("handle") + 1] == "@":
+                continue  # already found with its "@", or an e-mail address
+            if m.group("platform") and not handle.startswith("@") and not _HANDLE_SHAPE.search(handle):
+                continue
+            if handle.replace(".", "").isdigit() or handle.lower() in ("is", "the", "a", "an"):
+                continue
+            yield start, m.end("handle")
+
     def _handles(self, text: str, matcher: Matcher, personal: bool) -> Iterator[Hit]:
         tokens = matcher.tokens
-        for m in _HANDLE.finditer(text):
-            first, _ = sentence_at(tokens, m.start())
-            here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
+        for start, end in self._candidates(text):
+            first, _ = sentence_at(tokens, start)
+            here = next((i for i, t in enumerate(tokens) if t.end > start), len(tokens))
             window = (max(first, here - 8), here)
             if matcher.search(self.owner_cues, *window) is not None or (
                     personal and matcher.search(self.personal_owner_cues, *window) is not None):
-                yield Hit(match=m.group(0), start=m.start(), end=m.end(),
+                yield Hit(match=text[start:end], start=start, end=end,
                           details={"what": "a personal social-media handle"})

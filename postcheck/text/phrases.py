@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from postcheck.text.tokens import IRREGULAR, Token, fold
+from postcheck.text.tokens import IRREGULAR, NEGATIONS, Token, fold, words_of
 
 if TYPE_CHECKING:
     from postcheck.text.targets import Targets
@@ -39,6 +39,8 @@ class Phrase:
 
 
 def _forms(word: str) -> set[str]:
+    if word in NEGATIONS:  # a pattern's "cannot" must not match every "can"
+        return {word}
     return {word, IRREGULAR.get(word, word)}
 
 
@@ -68,6 +70,8 @@ def compile_phrase(source: str, sets: Mapping[str, Iterable[Any]] | None = None)
                 prefixes.append(alt[:-1])
             elif len(alt.replace("-", " ").split()) > 1:  # "group-chat", a list's "under-11s": several tokens
                 runs.append(tuple(frozenset(_forms(part)) for part in alt.replace("-", " ").split()))
+            elif "'" in alt and len(words_of(alt)) > 1:  # "asperger's", "don't": cut as a post's words are
+                runs.append(tuple(frozenset(_forms(part)) for part in words_of(alt)))
             elif alt:
                 words |= _forms(alt)
         specs.append(Spec(frozenset(words), tuple(prefixes), optional, special=special, runs=tuple(runs)))

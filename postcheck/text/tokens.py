@@ -31,8 +31,8 @@ IRREGULAR = {
     "him": "he", "her": "she", "them": "they", "us": "we", "me": "i", "children": "child",
     "people": "person", "men": "man", "women": "woman", "went": "go", "gone": "go",
 }
-NEGATIONS = frozenset({"no", "not", "never", "nobody", "none", "nothing", "without", "zero", "neither", "nor", "n't"})
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "prof"})
+NEGATIONS = frozenset({"no", "not", "never", "nobody", "none", "nothing", "without", "zero", "neither", "nor", "n't", "cannot"})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "prof", "mister"})
 POSSESSIVES = frozenset({"my", "our", "your", "his", "her", "their", "its", "whose"})
 
 
@@ -40,6 +40,11 @@ def fold(text: str) -> str:
     """Lower case without accents, curly quotes made straight."""
     text = text.replace("’", "'").replace("‘", "'").casefold()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words_of(text: str) -> list[str]:
+    """``text`` cut into words as a post is ("asperger's" is "asperger" and "'s"), folded."""
+    return [fold(m.group(0)) for m in _TOKEN.finditer(text)]
 
 
 def _crude_lemmas(word: str) -> set[str]:
