@@ -5,7 +5,7 @@ import re
 from typing import Any, Iterable
 
 from postcheck.model import Hit, Severity
-from postcheck.names.context import (Cues, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
+from postcheck.names.context import (Cues, adult_just_after, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
                                      is_street, learner_just_after, learner_just_before, praise_just_before,
                                      sentence_bounds, word_after, word_before)
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
@@ -108,11 +108,14 @@ class PersonNames:
             return None
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
             return None
-        if cand.kind != "strong" and self._weak_place(text, cand.start, cand):
+        weak_last = re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_last_weak
+        if (cand.kind != "strong" or weak_last) and self._weak_place(text, cand.start, cand):
             return None
         if any(learner_just_before(self.cues, text, start) for start in starts):
             return Severity.ERROR
         # a learner cue bound to the name beats an author or adult cue: "a poem written by Callum Fenwick in Year 8"
+        if adult_just_after(self.cues, text, cand.end):
+            return None
         if learner_just_after(self.cues, text, cand.end):
             return Severity.ERROR
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name

@@ -56,6 +56,7 @@ class Cues:
     learner_after: re.Pattern[str] | None = None  # "in Year 8", "(8B)": a learner cue bound to the name
     praise_before: re.Pattern[str] | None = None  # "well done to": praise bound to the name
     weak_place_lead: frozenset[str] = frozenset()  # "to", "visited": before a weak pair, a place
+    adult_after: re.Pattern[str] | None = None  # ", our new Year 3 teacher": a role right after the name
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -77,6 +78,7 @@ class Cues:
             learner_after=_head_pattern(options.get("learner_after")),
             praise_before=_tail_pattern(options.get("praise_before")),
             weak_place_lead=_words(options.get("weak_place_lead")),
+            adult_after=_head_pattern(options.get("adult_after")),
         )
 
 
@@ -141,6 +143,11 @@ def learner_just_after(cues: Cues, text: str, end: int) -> bool:
         return False
     end += len(re.match(r"(?:['’]s?)?", text[end:end + 2]).group(0))  # "Callum Fenwick's (Year 8) poem"
     return bool(cues.learner_after.match(text, end))
+
+
+def adult_just_after(cues: Cues, text: str, end: int) -> bool:
+    """"Emma Trelawney, our new Year 3 teacher": the role that follows the name is an adult's."""
+    return bool(cues.adult_after and cues.adult_after.match(text, end))
 
 
 def praise_just_before(cues: Cues, text: str, start: int) -> bool:
