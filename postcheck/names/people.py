@@ -119,6 +119,9 @@ class PeopleFinder:
                 continue  # "Tom smith", "grace Darling": not a name written either way
             if any(not _joinable(text, words[k], words[k + 1]) for k in range(i, j)):
                 continue
+            if first.shape == "lower" and not (first.glued or last.glued) and (
+                    self.names.first_rank(first.text) is None or self.names.last_rank(last.text) is None):
+                continue  # most lower-case word pairs: skip the costlier judging
             candidate = self._judge(text, first, last, ents)
             if candidate:
                 found.append(candidate)
