@@ -154,3 +154,33 @@ def test_context_helpers_streets_causes_and_learner_roles(engine):
     assert adult_just_before(cues, text, text.index("Walter"))
     text = "Inspired by Mary Seacole, Callum Fenwick wrote a poem."
     assert not adult_just_before(cues, text, text.index("Callum"))
+
+
+@pytest.mark.parametrize("text, match", [
+    ("A poem written by Callum Fenwick in Year 8 won the county prize.", "Callum Fenwick"),  # bound cue beats author cue
+    ("Lily Green won the Year 4 race.", "Lily Green"),  # surname is a word; the model may call it an ORG
+    ("Imogen Trelawney in Year 8 won the chess tournament.", "Imogen Trelawney"),  # surname in no list
+    ("well done reece smith in year 7", "reece smith"),  # lower case, both in the names list
+])
+def test_unlisted_learners_in_learner_context_are_errors(text, match, check_text):
+    found = mine(check_text(text))
+    assert [(f.match, f.severity) for f in found] == [(match, Severity.ERROR)]
+    assert found[0].suggestion.endswith(match.split()[0].capitalize())
+
+
+@pytest.mark.parametrize("text", [
+    "Lily Green went shopping.",  # word-like surname, no learner cue: not worth a flag
+    "the lily pond was lovely in year 7",  # lower case without praise or a bound cue
+    "Year 4 walked to Lowther Green. Then Year 4 walked to Victoria Park.",
+    "Year 8 read a poem written by Carol Ann Duffy.",  # the middle name shares the author cue
+])
+def test_weak_pairs_without_a_learner_cue_pass(text, check_text):
+    assert mine(check_text(text)) == []
+
+
+def test_unknown_surname_without_context_is_a_warning_at_most(check_text):
+    school = mine(check_text("We bumped into Imogen Trelawney at the garden centre."))
+    assert all(f.severity is not Severity.ERROR for f in school)
+    assert mine(check_text("Imogen Trelawney in Year 8 won the chess tournament."))[0].severity is Severity.ERROR
+    personal = mine(check_text("We bumped into Imogen Trelawney at the garden centre.", account="personal"))
+    assert all(f.severity is Severity.INFO for f in personal)

@@ -1,11 +1,13 @@
 """Learner names: roster learners in any written form, other people's full names in learner context."""
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from postcheck.model import Hit, Severity
-from postcheck.names.context import (Cues, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
-                                     is_street, learner_just_before, sentence_bounds, word_after, word_before)
+from postcheck.names.context import (Cues, adult_just_after, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
+                                     is_street, learner_just_after, learner_just_before, praise_just_before,
+                                     sentence_bounds, word_after, word_before)
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
 from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts
@@ -96,28 +98,71 @@ class PersonNames:
     def _severity(self, post: Any, text: str, cand: Any) -> Severity | None:
         if self._is_adult(text, cand.start, cand.end, letters(cand.first.text), letters(cand.last.text)):
             return None
+        # a middle name belongs to the name: "written by Carol Ann Duffy" judges "Ann Duffy" from "by"
+        starts = (cand.start, _name_start(text, cand.start))
+        if starts[1] != cand.start and word_before(text, starts[1]).casefold() in self.cues.titles:
+            return None
         if word_before(text, cand.start).casefold() in self.cues.place_before:
             return None
         if word_after(text, cand.end).casefold() in self.cues.place_after:
             return None
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
             return None
-        if learner_just_before(self.cues, text, cand.start):
+        weak_last = re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_last_weak
+        if (cand.kind != "strong" or weak_last) and self._weak_place(text, cand.start, cand):
+            return None
+        if any(learner_just_before(self.cues, text, start) for start in starts):
             return Severity.ERROR
+        # a learner cue bound to the name beats an author or adult cue: "a poem written by Callum Fenwick in Year 8"
+        if adult_just_after(self.cues, text, cand.end):
+            return None
+        if learner_just_after(self.cues, text, cand.end):
+            return Severity.ERROR
+        if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name
+            return Severity.ERROR if praise_just_before(self.cues, text, cand.start) else None
         # a famous or public person ("dressed as", "learned about", "author"), or a charity named after one
-        if adult_just_before(self.cues, text, cand.start) or cause_just_before(self.cues, text, cand.start, cand.end):
+        if any(adult_just_before(self.cues, text, start) or cause_just_before(self.cues, text, start, cand.end)
+               for start in starts):
             return None
         left, right = sentence_bounds(text, cand.start, cand.end)
         sentence = text[left:cand.start] + " " + text[cand.end:right]
         learner, adult = has_learner_cue(self.cues, sentence), has_adult_cue(self.cues, sentence)
         if learner and not adult:
             return Severity.ERROR
+        if cand.kind != "strong":
+            # Lily Green, Imogen Trelawney: only a learner cue makes these a name; an unknown surname
+            # with no cue at all is worth a second look, a word-like one is not
+            if learner or adult or cand.kind != "unknown" or cand.ner_other:
+                return None
+            return self._no_context(post)
         if learner or (not adult and has_learner_cue(self.cues, text[:cand.start] + " " + text[cand.end:])):
             return Severity.WARNING
         if adult:
             return None
+        return self._no_context(post)
+
+    def _no_context(self, post: Any) -> Severity | None:
         band = self.no_context.get(post.account, "warning")
         return None if band in (None, "none", "off") else Severity(band)
+
+    def _weak_place(self, text: str, start: int, cand: Any) -> bool:
+        """"walked to Holly Hill", "visited Lily Green": a weak pair after a place word is a place."""
+        if praise_just_before(self.cues, text, start) or learner_just_after(self.cues, text, cand.end):
+            return False
+        return word_before(text, start).casefold() in self.cues.weak_place_lead | self.cues.place_lead
+
+
+_MIDDLE = re.compile(r"([A-Z][a-z'’-]+)[ \t]+$")
+
+
+def _name_start(text: str, start: int) -> int:
+    """The start of a capitalised first name just before the pair (a middle name), else the pair's start."""
+    from postcheck.names.lexicon import names_list
+
+    m = _MIDDLE.search(text[max(0, start - 30):start])
+    if m and names_list().first_rank(m.group(1)) is not None:
+        return start - len(m.group(0))
+    return start
 
 
 def _finder(ctx: Any, cues: Cues) -> Any:
@@ -127,30 +172,25 @@ def _finder(ctx: Any, cues: Cues) -> Any:
         from postcheck.names.lexicon import names_list
         from postcheck.names.people import PeopleFinder
 
-        ctx.cache[key] = PeopleFinder(names_list(), cues, _common_words(ctx))
+        ctx.cache[key] = PeopleFinder(names_list(), cues, _words(ctx, ("verb", "adj", "adv")),
+                                      _words(ctx, ("noun", "verb", "adj", "adv")))
     return ctx.cache[key]
 
 
-def _common_words(ctx: Any) -> frozenset[str]:
-    """English verbs, adjectives and adverbs from the pipeline's lemmatizer (Star, Joy, Grace, Will)."""
+def _words(ctx: Any, kinds: tuple[str, ...]) -> frozenset[str]:
+    """English words of these parts of speech from the pipeline's lemmatizer (Star, Joy, Grace, Will)."""
     nlp = ctx.nlp.pipeline
     if nlp is None or "lemmatizer" not in nlp.pipe_names:
         return frozenset()
-    try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    except (KeyError, ValueError, AttributeError):
-        return frozenset()
     words: set[str] = set()
-    for pos in ("verb", "adj", "adv"):
-        if pos in table:
-            words.update(w for w in table[pos] if "_" not in w)
-    try:  # irregular forms: met, won, ran, best
-        exceptions = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc")
-        for pos in ("verb", "adj", "adv"):
-            if pos in exceptions:
-                words.update(w for w in exceptions[pos] if "_" not in w)
-    except (KeyError, ValueError, AttributeError):
-        pass
+    for name in ("lemma_index", "lemma_exc"):  # exceptions: irregular forms (met, won, ran, best)
+        try:
+            table = nlp.get_pipe("lemmatizer").lookups.get_table(name)
+        except (KeyError, ValueError, AttributeError):
+            continue
+        for pos in kinds:
+            if pos in table:
+                words.update(w for w in table[pos] if "_" not in w)
     return frozenset(words)
 
 

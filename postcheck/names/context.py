@@ -27,6 +27,14 @@ def _tail_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")\W*$", re.I)
 
 
+def _head_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
+    """Phrases that must start right after a name."""
+    items = [str(v) for v in values or ()]
+    if not items:
+        return None
+    return re.compile(r"(?:" + "|".join(items) + r")", re.I)
+
+
 @dataclass(frozen=True)
 class Cues:
     """The rule's word lists, compiled once."""
@@ -45,6 +53,10 @@ class Cues:
     place_last: frozenset[str]  # Road, Street, Avenue: the pair is a street, never a person
     place_last_weak: frozenset[str]  # Green, Hill, Park: also surnames, so a street only beside a place word
     place_lead: frozenset[str]  # on, along, near: the word before a street
+    learner_after: re.Pattern[str] | None = None  # "in Year 8", "(8B)": a learner cue bound to the name
+    praise_before: re.Pattern[str] | None = None  # "well done to": praise bound to the name
+    weak_place_lead: frozenset[str] = frozenset()  # "to", "visited": before a weak pair, a place
+    adult_after: re.Pattern[str] | None = None  # ", our new Year 3 teacher": a role right after the name
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -63,6 +75,10 @@ class Cues:
             place_last=_words(options.get("place_last")),
             place_last_weak=_words(options.get("place_last_weak")),
             place_lead=_words(options.get("place_lead")),
+            learner_after=_head_pattern(options.get("learner_after")),
+            praise_before=_tail_pattern(options.get("praise_before")),
+            weak_place_lead=_words(options.get("weak_place_lead")),
+            adult_after=_head_pattern(options.get("adult_after")),
         )
 
 
@@ -119,6 +135,24 @@ def possessive(text: str, start: int, end: int) -> bool:
 def learner_just_before(cues: Cues, text: str, start: int) -> bool:
     """"team captain", "Master": the name is a learner's even when a title or role word precedes it."""
     return bool(cues.learner_before and cues.learner_before.search(text[max(0, start - 60):start]))
+
+
+def learner_just_after(cues: Cues, text: str, end: int) -> bool:
+    """"Callum Fenwick in Year 8", "(8B)", ", 7C": a learner cue bound to this name, not to the sentence."""
+    if cues.learner_after is None:
+        return False
+    end += len(re.match(r"(?:['’]s?)?", text[end:end + 2]).group(0))  # "Callum Fenwick's (Year 8) poem"
+    return bool(cues.learner_after.match(text, end))
+
+
+def adult_just_after(cues: Cues, text: str, end: int) -> bool:
+    """"Emma Trelawney, our new Year 3 teacher": the role that follows the name is an adult's."""
+    return bool(cues.adult_after and cues.adult_after.match(text, end))
+
+
+def praise_just_before(cues: Cues, text: str, start: int) -> bool:
+    """"well done to", "congratulations": praise addressed to this very name."""
+    return bool(cues.praise_before and cues.praise_before.search(text[max(0, start - 60):start]))
 
 
 def cause_just_before(cues: Cues, text: str, start: int, end: int) -> bool:

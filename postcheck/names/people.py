@@ -16,6 +16,7 @@ _NOT_PERSON = {"GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PROD
 _PREFIXED = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 RARE_FIRST = 1500  # a first name ranked past this needs NER or a listed surname to count
+WEAK_LAST = 2000  # a surname that is also a word (Green, Brown) counts only if this common as a surname
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,10 @@ class Candidate:
     ner_other: bool
     first_rank: int | None
     last_rank: int | None
+    # "strong": a name by NER or both lists. Weaker kinds count only with a learner cue:
+    # "wordy" (Lily Green: the surname is a word), "unknown" (Imogen Trelawney: the surname is in
+    # no list and no dictionary), "lower" (reece smith in plain text).
+    kind: str = "strong"
 
     @property
     def text_span(self) -> tuple[int, int]:
@@ -78,33 +83,45 @@ def _joinable(text: str, left: Token, right: Token) -> bool:
 class PeopleFinder:
     """Finds first name + surname pairs; the check decides what they mean."""
 
-    def __init__(self, names: NamesList, cues: Cues, common_words: frozenset[str] = frozenset()):
+    def __init__(self, names: NamesList, cues: Cues, common_words: frozenset[str] = frozenset(),
+                 dictionary: frozenset[str] = frozenset()):
         self.names = names
         self.cues = cues
         self.common = common_words  # verbs/adjectives/adverbs from the pipeline's lemmatizer tables
+        self.dictionary = dictionary  # every English word the lemmatizer knows, nouns included
 
-    def _plausible_part(self, token: Token) -> bool:
+    def _plausible_part(self, token: Token, lower_ok: bool = False) -> bool:
         low = token.text.casefold()
         if low in self.cues.not_names or low in self.cues.titles or len(token.text) < 2:
             return False
-        return token.shape != "lower" or token.glued
+        return token.shape != "lower" or token.glued or lower_ok
+
+    def _is_word(self, word: str) -> bool:
+        low = word.casefold()
+        return any(w in self.dictionary for w in (low, low[:-1] if low.endswith("s") else low,
+                                                   low[:-2] if low.endswith("es") else low))
 
     def find(self, text: str, doc: Any = None, glued_spans: Iterable[tuple[int, int]] = ()) -> list[Candidate]:
         words = tokens(text, glued_spans)
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
         found: list[Candidate] = []
         for i, first in enumerate(words[:-1]):
-            if not self._plausible_part(first) or first.text.casefold() in self.cues.particles:
+            if not self._plausible_part(first, lower_ok=True) or first.text.casefold() in self.cues.particles:
                 continue
             j = i + 1
             # particles: Oisín Mac Cárthaigh, Ruud van Dijk, Siobhán Ní Bhriain
             while j < len(words) - 1 and words[j].text.casefold() in self.cues.particles and _joinable(text, words[j - 1], words[j]):
                 j += 1
             last = words[j]
-            if not _joinable(text, words[j - 1], last) or not self._plausible_part(last):
+            if not _joinable(text, words[j - 1], last) or not self._plausible_part(last, lower_ok=True):
                 continue
+            if (first.shape == "lower") != (last.shape == "lower") and not (first.glued or last.glued):
+                continue  # "Tom smith", "grace Darling": not a name written either way
             if any(not _joinable(text, words[k], words[k + 1]) for k in range(i, j)):
                 continue
+            if first.shape == "lower" and not (first.glued or last.glued) and (
+                    self.names.first_rank(first.text) is None or self.names.last_rank(last.text) is None):
+                continue  # most lower-case word pairs: skip the costlier judging
             candidate = self._judge(text, first, last, ents)
             if candidate:
                 found.append(candidate)
@@ -135,6 +152,27 @@ class PeopleFinder:
             # ALL CAPS, lower case in handles and file names: NER is blind here, so both lists must agree
             ok = f_rank is not None and l_rank is not None and not wordy
             ok = ok or (ner_person and f_rank is not None and not wordy)
-        if not ok:
+        if first.shape == "lower" and not (first.glued or last.glued):
+            ok = False  # plain lower-case words: only ever a weak pair
+        kind = "strong" if ok else self._weak_kind(first, last, last_word, f_rank, l_rank)
+        if kind is None:
             return None
-        return Candidate(start, end, first, last, ner_person, ner_other, f_rank, l_rank)
+        return Candidate(start, end, first, last, ner_person, ner_other, f_rank, l_rank, kind)
+
+    def _weak_kind(self, first: Token, last: Token, last_word: str, f_rank: int | None, l_rank: int | None) -> str | None:
+        """A pair that is a name only if a learner cue says so (the check decides)."""
+        low = last_word.casefold()
+        if f_rank is None or f_rank > RARE_FIRST or first.text.casefold() in self.common or len(last_word) < 3:
+            return None  # Grace, Will, Joy: the first word must be a name and nothing else
+        if low in self.cues.place_last or low in self.cues.place_after or low in self.cues.not_names:
+            return None  # Victoria Park, Hope Street
+        if first.shape == "lower" and last.shape == "lower" and not (first.glued or last.glued):
+            ok = l_rank is not None and l_rank <= WEAK_LAST and low not in self.common
+            return "lower" if ok and self.dictionary else None
+        if first.shape == "lower" or last.shape == "lower":
+            return None
+        if l_rank is not None and l_rank <= WEAK_LAST:
+            return "wordy"
+        if l_rank is None and self.dictionary and not self._is_word(last_word):
+            return "unknown"
+        return None
