@@ -34,7 +34,9 @@ class Context:
             self.notices.append(message)
 
     def doc(self, post: Post) -> Any:
-        """The spaCy Doc of ``post.prose`` (None without a pipeline)."""
+        """The spaCy Doc of ``post.prose`` (None without a pipeline, or when it has no prose)."""
+        if not _has_prose(post):
+            return None  # a lone photo: its file name is checked without loading spaCy
         cached = self._docs.get(id(post))
         # Keyed by id() but holding the post itself: an id reused after a post is freed never
         # hands a check another post's Doc.
@@ -46,13 +48,18 @@ class Context:
         return cached[1]
 
     def prefetch_docs(self, posts: list[Post]) -> None:
-        todo = [p for p in posts if self._docs.get(id(p), (None,))[0] is not p]
+        todo = [p for p in posts if _has_prose(p) and self._docs.get(id(p), (None,))[0] is not p]
         for post, doc in zip(todo, self.nlp.pipe([p.prose for p in todo], batch_size=BATCH)):
             self._docs[id(post)] = (post, doc)
 
     def forget(self, posts: list[Post]) -> None:
         for post in posts:
             self._docs.pop(id(post), None)
+
+
+def _has_prose(post: Post) -> bool:
+    """Whether the post has text of its own, not only image file names."""
+    return any(segment.field != "image-name" for segment in post.segments)
 
 
 class _Template(dict):

