@@ -160,12 +160,16 @@ class Matcher:
         """(phrase, first, last + 1) for each phrase matching at each token from ``lo``, leftmost first,
         each match inside tokens ``lo:hi`` and one sentence."""
         hi = len(self.tokens) if hi is None else hi
+        # only where a phrase can start (the index of forms), in the order a token-by-token scan
+        # would try them: by token, then by phrase
         phrases = tuple(phrases)
-        for i in range(lo, hi):
-            for phrase in phrases:
-                end = self._match(i, phrase.specs, 0, self.tokens[i].sent, hi)
-                if end > i:
-                    yield phrase, i, end
+        tries = sorted((i, order) for order, phrase in enumerate(phrases) if phrase.specs
+                       for i in self._starts(phrase.specs[0]) if lo <= i < hi)
+        for i, order in tries:
+            phrase = phrases[order]
+            end = self._match(i, phrase.specs, 0, self.tokens[i].sent, hi)
+            if end > i:
+                yield phrase, i, end
 
     def search(self, phrases: Iterable[Phrase], lo: int = 0, hi: int | None = None) -> tuple[Phrase, int, int] | None:
         """The leftmost match of any of ``phrases`` in tokens ``lo:hi``."""
