@@ -44,6 +44,17 @@ class Check(Protocol):
     def run(self, post: Post, ctx: Context) -> Iterable[Hit]: ...
 
 
+class RuleCheck:
+    """The common start of a check: its rule, the configuration and the rule's options."""
+
+    needs_doc = False
+
+    def __init__(self, rule: Rule, config: Config) -> None:
+        self.rule = rule
+        self.config = config
+        self.options = rule.options
+
+
 def check_class(kind: str) -> Any:
     module_name, _, class_name = CHECK_KINDS[kind].partition(":")
     return getattr(importlib.import_module(module_name), class_name)

@@ -5,18 +5,12 @@ from typing import Iterable
 
 import numpy as np
 
+from postcheck.checks import RuleCheck
 from postcheck.model import Hit, Severity
 
 
-class FaceMatch:
+class FaceMatch(RuleCheck):
     """Error when a face is within ``tolerance`` of a restricted learner; warning up to ``possible``."""
-
-    needs_doc = False
-
-    def __init__(self, rule, config) -> None:
-        self.rule = rule
-        self.config = config
-        self.options = rule.options
 
     def run(self, post, ctx) -> Iterable[Hit]:
         if not post.images:

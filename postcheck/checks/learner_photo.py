@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from postcheck.checks import RuleCheck
 from postcheck.model import Hit, Severity
 
 
-class LearnerPhoto:
+class LearnerPhoto(RuleCheck):
     """A personal-account post with faces fails; a school post with faces and no consent list needs review."""
-
-    needs_doc = False
-
-    def __init__(self, rule, config) -> None:
-        self.rule = rule
-        self.config = config
-        self.options = rule.options
 
     def run(self, post, ctx) -> Iterable[Hit]:
         if not post.images:
