@@ -107,10 +107,11 @@ def test_nlp_model_none_in_config_turns_the_pipeline_off(tmp_path):
 
 def test_evaluation_corpus_goal():
     """The shared labelled corpus: learner-full-name recall >= 0.97 and precision >= 0.93."""
-    from conftest import shared_path
+    import json
     import subprocess
     import sys
-    import json
+
+    from conftest import shared_path
 
     corpus = shared_path("corpus")
     root = Path(__file__).resolve().parent.parent
@@ -132,8 +133,14 @@ def test_roster_learners_are_never_excused_by_a_famous_charity_or_place_cue(text
 
 
 def test_context_helpers_streets_causes_and_learner_roles(engine):
-    from postcheck.names.context import (Cues, adult_just_before, cause_just_before, is_street,
-                                         learner_just_before, possessive)
+    from postcheck.names.context import (
+        Cues,
+        adult_just_before,
+        cause_just_before,
+        is_street,
+        learner_just_before,
+        possessive,
+    )
 
     cues = Cues.from_options(engine.pack.get(RULE).options)
 

@@ -1,13 +1,10 @@
 """Word-matching checks: tokens and phrase patterns of postcheck.text (rule cases in tests/cases/ run in test_cases.py)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from postcheck.text.phrases import Matcher, compile_phrase
 from postcheck.text.tokens import negated, tokenize
-from postcheck.rulepack import load_pack
 
 
 @pytest.mark.parametrize("text, phrase, expected", [
@@ -67,8 +64,8 @@ def test_works_without_spacy(school_config):
 def test_bad_topic_options_name_the_rule_file(tmp_path):
     from postcheck.checks.topics import Topics
     from postcheck.config import Config, ConfigError
-    from postcheck.rulepack import Rule
     from postcheck.model import Severity
+    from postcheck.rulepack import Rule
 
     rule = Rule(id="x", check="topics", category="confidential", severity=Severity.ERROR, clauses=("4.5",),
                 message="m", why="w", fix="f", options={"topics": [{"name": "a", "terms": ["b"], "look": "sideways"}]},

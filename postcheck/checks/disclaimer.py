@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from postcheck.model import Hit
 from postcheck.text.phrases import Matcher, compile_phrases
 from postcheck.text.tokens import tokens_for
-from postcheck.model import Hit
 
 _GENERIC = {"the", "school", "academy", "college", "primary", "secondary", "high", "junior", "infant", "infants",
             "church", "of", "england", "ce", "rc", "c", "e", "&", "and", "trust", "st", "saint"}

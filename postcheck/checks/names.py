@@ -5,9 +5,21 @@ import re
 from typing import Any, Iterable
 
 from postcheck.model import Hit, Severity
-from postcheck.names.context import (Cues, adult_just_after, adult_just_before, cause_just_before, has_adult_cue, has_learner_cue,
-                                     is_street, learner_just_after, learner_just_before, praise_just_before,
-                                     sentence_bounds, word_after, word_before)
+from postcheck.names.context import (
+    Cues,
+    adult_just_after,
+    adult_just_before,
+    cause_just_before,
+    has_adult_cue,
+    has_learner_cue,
+    is_street,
+    learner_just_after,
+    learner_just_before,
+    praise_just_before,
+    sentence_bounds,
+    word_after,
+    word_before,
+)
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
 from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts

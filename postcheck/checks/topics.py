@@ -30,11 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from postcheck.config import ConfigError
+from postcheck.model import Hit, Severity
 from postcheck.text.phrases import Matcher, Phrase, compile_phrases
 from postcheck.text.targets import Targets
 from postcheck.text.tokens import in_title, negated, quoted_spans, tokens_for
-from postcheck.config import ConfigError
-from postcheck.model import Hit, Severity
 
 _TOPIC_KEYS = {"name", "terms", "needs", "needs_scope", "unless", "except", "target", "look", "undecided", "negation",
                "severity", "skip_pos", "skip_titles"}
