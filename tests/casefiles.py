@@ -5,7 +5,7 @@
     #: Okay [account]                                   no finding of this category at all
     <draft text, up to the next header>
 
-Lines starting with "#" but not "#:" are comments; the file's name is the category.
+Lines starting with "# " are comments ("#hashtag" is text); the file's name is the category.
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def load_cases(name: str | None = None) -> list:
                     params.append(pytest.param(file.stem, header[0], _account(header[1:]), text,
                                                id=f"{file.stem}-{len(params)}-{header[0]}"))
                 header, lines = line[2:].split(), []
-            elif line.startswith("#") and not lines:
-                continue
+            elif line == "#" or line.startswith("# "):
+                continue  # a comment ("# ..."); "#hashtag" at a line's start is draft text
             elif header is not None:
                 lines.append(line)
     return params

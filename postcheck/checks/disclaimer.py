@@ -1,6 +1,6 @@
 """Personal posts that speak about the school: a views-my-own statement, and no official voice.
 
-A member of staff's own post that names the school, or shows they work there ("my class",
+A member of staff's own post that names the school, or shows they work there ("our school",
 "where I teach"), must say the views are their own (5.1, 5.4); and it must never speak for the
 school ("on behalf of the school", "the school has decided"), disclaimer or not (4.4).
 
@@ -38,6 +38,7 @@ def school_phrases(name: str | None, aliases: Iterable[str] = ()) -> list[str]:
         # "Hollin Bank Academy" may be written "Hollin Bank"; a one-word core ("Link") is too common
         if len(distinctive) >= 2 and distinctive != words:
             found.append(" ".join(distinctive))
+            found.append("".join(distinctive))  # #HollinBank
     return found
 
 
