@@ -124,3 +124,11 @@ def test_rule_is_documented(rule):
 def test_every_clause_has_a_summary():
     for clause, summary in PACK.clauses.items():
         assert len(summary) > 20, clause
+
+
+def test_readme_lists_every_rule():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [rule.id for rule in PACK.rules if f"| `{rule.id}` |" not in readme]
+    assert not missing, f"README's rule table lacks {missing}"
