@@ -80,7 +80,7 @@ def _use_color() -> bool:
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(..., help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
     fmt: Format = typer.Option(Format.human, "--format", "-f", help="Report format."),
     account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
@@ -180,7 +180,7 @@ def _emit(fmt: str, report, options, output: Optional[Path], inputs) -> None:
 
 @app.command("baseline")
 def write_baseline(
-    paths: List[Path] = typer.Argument(..., help="Drafts, images or folders to record (usually the whole repo: .)."),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts, images or folders to record (usually the whole repo: .)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
 ) -> None:
