@@ -29,6 +29,7 @@ class PrivateContact:
         self.audience = compile_phrases(options.get("audience", []), lists)
         self.not_audience = compile_phrases(options.get("not_audience", []), lists)
         self.negations = compile_phrases(options.get("negations", []), lists)
+        self.other_audiences = compile_phrases(options.get("other_audiences", []), lists)
         self.webmail = {fold(str(d)) for d in options.get("webmail", [])}
         self.personal_platforms = compile_phrases(options.get("personal_platforms", []), lists)
         self.mail_owners = compile_phrases(options.get("mail_owner_cues", []), lists)
@@ -47,6 +48,8 @@ class PrivateContact:
             return  # a personal post not addressed to learners or families
         done: set[int] = set()
         for first, last in sentences(tokens):
+            if matcher.search(self.other_audiences, first, last) is not None:
+                continue  # "message me if you're hiring": employers, not learners
             for phrase, i, j in matcher.scan(self.invitations, first, last):
                 if matcher.search(self.negations, first, i) is not None:
                     continue  # "we will never ask you to DM us"

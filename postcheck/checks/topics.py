@@ -18,6 +18,7 @@ person (``target: person``). Everything is data, so a school can extend the lexi
         negation: true               # "nobody was excluded" does not count (default)
         skip_pos: [NOUN]             # not when spaCy tags the word so ("collected rubbish")
         skip_titles: false           # capitalised runs count too ("Eastern European"); default: the rule's
+        alone: true                  # only when the phrase is its sentence's only words ("Clueless.")
         severity: warning            # overrides the rule's severity
 
 Rule-level options: ``person_words``, ``thing_words``, ``person_entities`` (spaCy labels that
@@ -37,7 +38,7 @@ from postcheck.text.targets import Targets
 from postcheck.text.tokens import in_title, negated, quoted_spans, tokens_for
 
 _TOPIC_KEYS = {"name", "terms", "needs", "needs_scope", "unless", "except", "target", "look", "undecided", "negation",
-               "severity", "skip_pos", "skip_titles"}
+               "severity", "skip_pos", "skip_titles", "alone"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Topic:
     severity: Severity | None = None
     skip_pos: frozenset[str] = frozenset()
     skip_titles: bool | None = None  # None: the rule's setting
+    alone: bool = False
 
 
 def _topic(raw: Any, index: int, rule: Any) -> Topic:
@@ -98,6 +100,7 @@ def _topic(raw: Any, index: int, rule: Any) -> Topic:
         severity=severity,
         skip_pos=frozenset(str(p).upper() for p in raw.get("skip_pos") or ()),
         skip_titles=None if raw.get("skip_titles") is None else bool(raw["skip_titles"]),
+        alone=bool(raw.get("alone", False)),
     )
 
 
@@ -139,6 +142,8 @@ class Topics:
                     continue
                 if tokens[i].pos in topic.skip_pos:
                     continue
+                if topic.alone and not _alone(tokens, i, end):
+                    continue
                 if topic.negation and negated(tokens, i):
                     continue
                 if not self._context_ok(matcher, topic, sent):
@@ -165,3 +170,11 @@ class Topics:
         if any(matcher.any_in(group, scope) is None for group in topic.needs):
             return False
         return not (topic.unless and matcher.any_in(topic.unless, sent) is not None)
+
+
+def _alone(tokens: list, i: int, end: int) -> bool:
+    """Whether tokens i:end are all the words of their sentence (a one-word put-down: "Useless.")."""
+    sent = tokens[i].sent
+    before = i == 0 or tokens[i - 1].sent != sent
+    after = end >= len(tokens) or tokens[end].sent != sent
+    return before and after
