@@ -13,6 +13,7 @@ is SHAKE-256 as a keystream with a random nonce, then HMAC-SHA256 over nonce and
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -21,7 +22,7 @@ import secrets
 import shutil
 import zlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from postcheck.model import Allowed, Finding, PostResult, Severity
 
@@ -252,44 +253,37 @@ def _hash_file(path: Path) -> str:
 
 
 # -- PostResult <-> JSON (every field, so a cached result renders exactly like a fresh one) -------
+# Written from the dataclasses' own fields, so a field added to the model is cached without
+# anyone remembering to list it here.
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Severity):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+def _finding_from_json(data: dict[str, Any]) -> Finding:
+    return Finding(**{**data, "severity": Severity(data["severity"]), "clauses": tuple(data["clauses"]),
+                      "details": dict(data["details"] or {}),
+                      "span": tuple(data["span"]) if data["span"] else None})
+
+
 def result_to_json(result: PostResult) -> dict[str, Any]:
-    return {
-        "path": result.path, "account": result.account, "platform": result.platform,
-        "images": list(result.images), "text": result.text, "seconds": result.seconds,
-        "findings": [_finding_to_json(f) for f in result.findings],
-        "allowed": [{"finding": _finding_to_json(a.finding), "reason": a.reason, "line": a.line}
-                    for a in result.allowed],
-    }
-
-
-def _finding_to_json(f: Finding) -> dict[str, Any]:
-    return {
-        "rule": f.rule, "category": f.category, "severity": f.severity.value, "clauses": list(f.clauses),
-        "message": f.message, "path": f.path, "line": f.line, "column": f.column, "match": f.match,
-        "suggestion": f.suggestion, "confidence": f.confidence, "details": dict(f.details),
-        "end_line": f.end_line, "end_column": f.end_column, "span": list(f.span) if f.span else None,
-    }
-
-
-def _finding_from_json(f: dict[str, Any]) -> Finding:
-    return Finding(
-        rule=f["rule"], category=f["category"], severity=Severity(f["severity"]),
-        clauses=tuple(f["clauses"]), message=f["message"], path=f["path"], line=f["line"],
-        column=f["column"], match=f["match"], suggestion=f["suggestion"],
-        confidence=float(f["confidence"]), details=dict(f["details"] or {}),
-        end_line=f["end_line"], end_column=f["end_column"],
-        span=(int(f["span"][0]), int(f["span"][1])) if f["span"] else None,
-    )
+    return _to_json(result)
 
 
 def result_from_json(data: dict[str, Any]) -> PostResult:
-    return PostResult(
-        path=data["path"], account=data["account"], platform=data["platform"],
-        images=tuple(data["images"]), findings=tuple(_finding_from_json(f) for f in data["findings"]),
-        text=data["text"], seconds=float(data["seconds"]),
-        allowed=tuple(Allowed(_finding_from_json(a["finding"]), a["reason"], a["line"])
-                      for a in data.get("allowed", ())),
-    )
+    return PostResult(**{
+        **data,
+        "images": tuple(data["images"]),
+        "findings": tuple(_finding_from_json(f) for f in data["findings"]),
+        "allowed": tuple(Allowed(**{**a, "finding": _finding_from_json(a["finding"])}) for a in data["allowed"]),
+    })
 
 
 # -- keys ----------------------------------------------------------------------------------------
