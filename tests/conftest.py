@@ -33,6 +33,18 @@ def _private_result_cache(tmp_path_factory):
         os.environ["POSTCHECK_CACHE_DIR"] = previous
 
 
+# Variables a CI runner or the user's shell sets that change postcheck's output (names masked under CI,
+# a GitHub step summary written, colour off, face-detection threads). Tests that want one set it themselves.
+_AMBIENT = ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "POSTCHECK_FACE_THREADS")
+
+
+@pytest.fixture(autouse=True)
+def _neutral_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test as on a developer's machine, whatever the CI runner exports."""
+    for name in _AMBIENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
