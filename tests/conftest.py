@@ -34,8 +34,9 @@ def _private_result_cache(tmp_path_factory):
 
 
 # Variables a CI runner or the user's shell sets that change postcheck's output (names masked under CI,
-# a GitHub step summary written, colour off, face-detection threads). Tests that want one set it themselves.
-_AMBIENT = ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "POSTCHECK_FACE_THREADS")
+# a GitHub step summary written, colour and width, face-detection threads). Tests that want one set it themselves.
+_AMBIENT = ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
+            "TERM", "COLUMNS", "LINES", "POSTCHECK_FACE_THREADS")
 
 
 @pytest.fixture(autouse=True)
