@@ -109,15 +109,22 @@ def find_links(text: str, extensions: Iterable[str] = ()) -> list[Link]:
     return [found[k] for k in sorted(found)]
 
 
-def _markdown_links(text: str) -> Iterator[tuple[int, str, str]]:
-    """(offset of the destination, destination as written, link text) for each Markdown link."""
+@lru_cache(maxsize=None)
+def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark")
     md.normalizeLink = lambda url: url  # keep the destination as written so it can be located
     md.validateLink = lambda url: True  # javascript: and data: links are exactly what we want to see
+    return md
+
+
+def _markdown_links(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset of the destination, destination as written, link text) for each Markdown link."""
+    if "[" not in text and "<" not in text:
+        return  # every CommonMark link ([text](url), [text][ref], <url>) needs one of these
     cursor = 0
-    for token in md.parse(text):
+    for token in _markdown().parse(text):
         children = token.children or []
         for index, child in enumerate(children):
             if child.type != "link_open":

@@ -34,12 +34,14 @@ def names_list() -> NamesList:
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     source = resources.files("postcheck") / "data" / DATA_FILE
-    with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            name, kind, rank = line.rstrip("\n").split("\t")
-            table = first if kind == "first" else last
-            key = fold(name)
-            table[key] = min(int(rank), table.get(key, 1 << 30))
+    text = gzip.decompress(source.read_bytes()).decode("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, kind, rank = line.split("\t")
+        table = first if kind == "first" else last
+        key = name.lower() if name.isascii() and "`" not in name else fold(name)
+        value = int(rank)
+        if value < table.get(key, 1 << 30):
+            table[key] = value
     return NamesList(first, last)

@@ -36,6 +36,8 @@ class Spec:
 class Phrase:
     source: str
     specs: tuple[Spec, ...]
+    # one word set per plain, non-optional spec: a post whose tokens miss any of them cannot match
+    required: tuple[frozenset[str], ...] = ()
 
 
 def _forms(word: str) -> set[str]:
@@ -75,7 +77,8 @@ def compile_phrase(source: str, sets: Mapping[str, Iterable[Any]] | None = None)
             elif alt:
                 words |= _forms(alt)
         specs.append(Spec(frozenset(words), tuple(prefixes), optional, special=special, runs=tuple(runs)))
-    return Phrase(source, tuple(specs))
+    required = tuple(s.words for s in specs if s.words and not (s.optional or s.gap or s.special or s.prefixes or s.runs))
+    return Phrase(source, tuple(specs), required)
 
 
 def compile_phrases(sources: Iterable[Any], sets: Mapping[str, Iterable[Any]] | None = None) -> tuple[Phrase, ...]:
@@ -90,22 +93,50 @@ class Matcher:
         self.targets = targets
         self._by_form: dict[str, list[int]] | None = None  # form -> token indexes, made on first use
         self._wild: list[int] = []
+        self._start_memo: dict[int, tuple[Spec, list[int]]] = {}  # id(spec) -> (spec, its starts): kept alive
 
-    def _starts(self, spec: Spec) -> Iterable[int]:
-        """Token indexes where a phrase opening with ``spec`` may start: all, unless ``spec`` is
-        plain words, whose tokens an index of forms finds without trying every token."""
-        if spec.optional or spec.gap or spec.special or spec.prefixes or spec.runs:
-            return range(len(self.tokens))
+    def _index(self) -> dict[str, list[int]]:
         if self._by_form is None:
             self._by_form = {}
             for i, token in enumerate(self.tokens):
                 for form in token.forms:
                     self._by_form.setdefault(form, []).append(i)
             self._wild = [i for i, token in enumerate(self.tokens) if token.wild is not None]
+        return self._by_form
+
+    def possible(self, phrase: Phrase) -> bool:
+        """False when some word the phrase cannot do without is in no token (most phrases, most posts)."""
+        forms = (self._by_form if self._by_form is not None else self._index()).keys()
+        if self._wild:
+            return True
+        for words in phrase.required:
+            if forms.isdisjoint(words):
+                return False
+        return True
+
+    def _starts(self, spec: Spec) -> list[int] | range:
+        """Token indexes where a phrase opening with ``spec`` may start: every token for optional,
+        gap and special specs; otherwise the tokens an index of forms finds for its words, prefixes
+        and the first word of its runs, without trying every token."""
+        if spec.optional or spec.gap or spec.special:
+            return range(len(self.tokens))
+        memo = self._start_memo.get(id(spec))
+        if memo is not None:
+            return memo[1]
+        by_form = self._index()
         found = set(self._wild)  # a censored word (f**k) may stand for any of the words
         for word in spec.words:
-            found.update(self._by_form.get(word, ()))
-        return sorted(found)
+            found.update(by_form.get(word, ()))
+        for run in spec.runs:
+            for word in run[0]:
+                found.update(by_form.get(word, ()))
+        if spec.prefixes:
+            for form, where in by_form.items():
+                if form.startswith(spec.prefixes):
+                    found.update(where)
+        starts = sorted(found)
+        self._start_memo[id(spec)] = (spec, starts)
+        return starts
 
     def token_matches(self, i: int, spec: Spec) -> bool:
         token = self.tokens[i]
@@ -163,7 +194,8 @@ class Matcher:
         # only where a phrase can start (the index of forms), in the order a token-by-token scan
         # would try them: by token, then by phrase
         phrases = tuple(phrases)
-        tries = sorted((i, order) for order, phrase in enumerate(phrases) if phrase.specs
+        possible = [self.possible(phrase) for phrase in phrases]
+        tries = sorted((i, order) for order, phrase in enumerate(phrases) if phrase.specs and possible[order]
                        for i in self._starts(phrase.specs[0]) if lo <= i < hi)
         for i, order in tries:
             phrase = phrases[order]
@@ -177,7 +209,7 @@ class Matcher:
 
     def find(self, phrase: Phrase) -> Iterable[tuple[int, int]]:
         """(first, last + 1) token indexes of each match, within one sentence."""
-        if not phrase.specs:
+        if not phrase.specs or not self.possible(phrase):
             return
         for i in self._starts(phrase.specs[0]):
             end = self._match(i, phrase.specs, 0, self.tokens[i].sent, len(self.tokens))
