@@ -9,6 +9,7 @@ from postcheck.names.context import (
     Cues,
     adult_just_after,
     adult_just_before,
+    author_of_book,
     cause_just_before,
     has_adult_cue,
     has_learner_cue,
@@ -137,7 +138,10 @@ class PersonNames:
             return Severity.ERROR
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name
             return Severity.ERROR if praise_just_before(self.cues, text, cand.start) else None
-        # a famous or public person ("dressed as", "learned about", "author"), or a charity named after one
+        # a famous or public person ("dressed as", "learned about", "author"), a book's author, or a
+        # charity named after one
+        if author_of_book(self.cues, text, cand.start, cand.end):
+            return None
         if any(adult_just_before(self.cues, text, start) or cause_just_before(self.cues, text, start, cand.end)
                for start in starts):
             return None

@@ -57,6 +57,9 @@ class Cues:
     praise_before: re.Pattern[str] | None = None  # "well done to": praise bound to the name
     weak_place_lead: frozenset[str] = frozenset()  # "to", "visited": before a weak pair, a place
     adult_after: re.Pattern[str] | None = None  # ", our new Year 3 teacher": a role right after the name
+    work_by: re.Pattern[str] | None = None  # "Noughts & Crosses by": a title right before "by" and the name
+    book_words: re.Pattern[str] | None = None  # the sentence is about books: the title's name is an author's
+    learner_work: re.Pattern[str] | None = None  # ... unless it is about a learner's own work ("winning poem")
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -79,6 +82,9 @@ class Cues:
             praise_before=_tail_pattern(options.get("praise_before")),
             weak_place_lead=_words(options.get("weak_place_lead")),
             adult_after=_head_pattern(options.get("adult_after")),
+            work_by=_tail_pattern(options.get("work_by")),
+            book_words=_any_pattern(options.get("book_words")),
+            learner_work=_any_pattern(options.get("learner_work")),
         )
 
 
@@ -125,6 +131,20 @@ def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True) ->
         return True
     m = _LISTED_AFTER.search(before) if listed else None
     return bool(m) and adult_just_before(cues, text, start - len(before) + m.start(1), listed=False)
+
+
+def author_of_book(cues: Cues, text: str, start: int, end: int) -> bool:
+    """"Library book of the month: Noughts & Crosses by Malorie Blackman": a book's author, not a
+    learner ("The winning poem, Autumn Leaves by ..." is a learner's work)."""
+    if cues.work_by is None or cues.book_words is None:
+        return False
+    window = max(0, start - 120)
+    m = cues.work_by.search(text, window, start)
+    if m is None:
+        return False
+    left, right = sentence_bounds(text, start, end)
+    sentence = text[left:m.start()] + " " + text[end:right]  # the title's own words say nothing
+    return bool(cues.book_words.search(sentence)) and not (cues.learner_work and cues.learner_work.search(sentence))
 
 
 def possessive(text: str, start: int, end: int) -> bool:
