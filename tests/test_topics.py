@@ -88,3 +88,13 @@ def test_tokens_are_made_once_per_post_and_never_shared_between_posts(school_con
     assert tokens_for(first, ctx) is tokens
     assert tokens_for(same_text, ctx) is not tokens  # another post object: its own tokens
     assert [t.text for t in tokens_for(same_text, ctx)] == ["Ben", "was", "excluded"]
+
+
+def test_school_name_forms_include_hashtags_with_and_without_the():
+    from postcheck.checks.disclaimer import school_phrases
+
+    forms = school_phrases("The Link School")
+    assert forms[0] == "link school"  # the name reports use stays first
+    assert {"link school", "linkschool", "thelinkschool"} <= set(forms)
+    assert "thehollinbankacademy" not in school_phrases("Hollin Bank Academy")
+    assert {"hollin bank", "hollinbank"} <= set(school_phrases("Hollin Bank Academy"))

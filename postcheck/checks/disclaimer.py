@@ -24,16 +24,20 @@ _GENERIC = {"the", "school", "academy", "college", "primary", "secondary", "high
 
 
 def school_phrases(name: str | None, aliases: Iterable[str] = ()) -> list[str]:
-    """Ways a post may write the school's name: "The Link School", "Link School", "#LinkSchool"."""
+    """Ways a post may write the school's name: "The Link School", "Link School", "#LinkSchool", "#TheLinkSchool"."""
     found: list[str] = []
     for full in [name or "", *aliases]:
         words = re.findall(r"[\w']+", full.casefold())
         if not words:
             continue
-        if words[0] == "the":
-            words = words[1:]
+        with_the = "".join(words) if words[0] == "the" else None  # #TheLinkSchool
+        words = words[1:] if with_the else words
+        if not words:
+            continue
         found.append(" ".join(words))
         found.append("".join(words))  # hashtag form
+        if with_the:
+            found.append(with_the)
         distinctive = [w for w in words if w not in _GENERIC]
         # "Hollin Bank Academy" may be written "Hollin Bank"; a one-word core ("Link") is too common
         if len(distinctive) >= 2 and distinctive != words:

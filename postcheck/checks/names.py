@@ -132,7 +132,7 @@ class PersonNames:
         if any(learner_just_before(self.cues, text, start) for start in starts):
             return Severity.ERROR
         # a learner cue bound to the name beats an author or adult cue: "a poem written by Callum Fenwick in Year 8"
-        if adult_just_after(self.cues, text, cand.end):
+        if adult_just_after(self.cues, text, cand.start, cand.end):
             return None
         if learner_just_after(self.cues, text, cand.end):
             return Severity.ERROR

@@ -60,6 +60,7 @@ class Cues:
     work_by: re.Pattern[str] | None = None  # "Noughts & Crosses by": a title right before "by" and the name
     book_words: re.Pattern[str] | None = None  # the sentence is about books: the title's name is an author's
     learner_work: re.Pattern[str] | None = None  # ... unless it is about a learner's own work ("winning poem")
+    named_after: re.Pattern[str] | None = None  # " celebration", " song": a thing named after a famous person
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -85,6 +86,7 @@ class Cues:
             work_by=_tail_pattern(options.get("work_by")),
             book_words=_any_pattern(options.get("book_words")),
             learner_work=_any_pattern(options.get("learner_work")),
+            named_after=_head_pattern(options.get("named_after")),
         )
 
 
@@ -165,9 +167,12 @@ def learner_just_after(cues: Cues, text: str, end: int) -> bool:
     return bool(cues.learner_after.match(text, end))
 
 
-def adult_just_after(cues: Cues, text: str, end: int) -> bool:
-    """"Emma Trelawney, our new Year 3 teacher": the role that follows the name is an adult's."""
-    return bool(cues.adult_after and cues.adult_after.match(text, end))
+def adult_just_after(cues: Cues, text: str, start: int, end: int) -> bool:
+    """"Emma Trelawney, our new Year 3 teacher": the role that follows the name is an adult's; "the best
+    Jude Bellingham celebration": a thing named after a famous person (a learner's is "Tom Hart's song")."""
+    if cues.adult_after and cues.adult_after.match(text, end):
+        return True
+    return bool(cues.named_after and cues.named_after.match(text, end)) and not possessive(text, start, end)
 
 
 def praise_just_before(cues: Cues, text: str, start: int) -> bool:
