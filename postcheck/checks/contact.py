@@ -42,6 +42,7 @@ class PrivateContact:
         # social meet-ups ("I'll be at the pub if any of you fancy a catch-up"): personal posts to learners
         self.social = compile_phrases(options.get("social_invitations", []), lists)
         self.social_audience = compile_phrases(options.get("social_audience", []), lists)
+        self.social_cues = compile_phrases(options.get("social_cues", []), lists)
 
     def _addressed(self, matcher: Matcher) -> bool:
         """Whether the post speaks to learners or families (not merely mentions the author's own kids)."""
@@ -68,6 +69,8 @@ class PrivateContact:
             for phrase, i, j in matcher.scan(invitations, first, last):
                 if phrase in self.platform_invitations and j < last and tokens[j].lower in self.not_before:
                     continue  # "add me to the rota"
+                if phrase in self.social and matcher.search(self.social_cues, first, last) is None:
+                    continue  # "I'm at the pub quiz tonight": not an invitation
                 if self._negated(tokens, matcher, first, i):
                     continue  # "we will never ask you to DM us"
                 if (not bypass and matcher.search(self.official, first, last) is not None
