@@ -16,7 +16,11 @@ class PrivateContact:
 
     A school-account post speaks to the school community, so any such invitation counts; a
     personal-account post counts when it is addressed to learners or families. An address at a
-    personal webmail domain offered in such a post is an invitation too.
+    personal webmail domain offered in such a post is an invitation too. A sentence that names an
+    official channel is exempt unless it steps around it ("if you'd rather not go through the
+    office, message me"); a negation cancels an invitation only in its own clause or a clause that
+    is not a condition. "Add me" counts when the post names a platform or game; social meet-ups
+    count on personal posts to (former) learners when the sentence invites.
     """
 
     needs_doc = True
