@@ -31,8 +31,13 @@ class DatesOfBirth:
         gap = int(options.get("max_gap", 25))
         self.stated = re.compile(rf"(?i)\b(?:{labels})\b[^.!?\n]{{0,{gap}}}?\b({_DATE})\b")
         self.born_year = re.compile(r"(?i)\bborn\s+in\s+((?:19|20)\d\d)\b")
-        when = "|".join(options.get("today_words", [])) or "today"
+        # "born on this day in 2012", "born today, 2013": the post's date completes the birth date
+        days = "|".join(options.get("this_day_words", [])) or "today"
+        self.born_this_day = re.compile(rf"(?i)\b(?:{labels})\s+(?:{days})(?:\s+in|,)?\s+((?:19|20)\d\d)\b")
         age = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+        # "born 11 years ago today": an age and the post's date
+        self.born_ago = re.compile(rf"(?i)\b(?:{labels})\s+(?:exactly\s+)?{age}\s+years?\s+ago\s+(?:{days})\b")
+        when = "|".join(options.get("today_words", [])) or "today"
         ordinal = r"(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r")"
         self.turns = re.compile(rf"(?i)\b(?:turns?|turned|turning|is|was)\s+{age}(?:\s+years?\s+old)?\s+(?:{when}|on\s+{_DATE})\b")
         self.birthday = re.compile(rf"(?i)\b(?:{ordinal})\s+birthday\b")
@@ -45,7 +50,15 @@ class DatesOfBirth:
             if year and int(year.group(0)) < this_year - self.max_age:
                 continue  # a famous person's birthday, not a learner's
             yield Hit(match=m.group(0), start=m.start(), end=m.end(), details={"what": "a date of birth"})
+        for m in self.born_this_day.finditer(text):
+            if int(m.group(1)) >= this_year - self.max_age:
+                yield Hit(match=m.group(0), start=m.start(), end=m.end(), details={"what": "a date of birth"})
+        for m in self.born_ago.finditer(text):
+            if _age(m.group(1)) <= self.max_age:
+                yield Hit(match=m.group(0), start=m.start(), end=m.end(), details={"what": "a date of birth"})
         for m in self.born_year.finditer(text):
+            if any(a.start() <= m.start() < a.end() for a in self.born_this_day.finditer(text)):
+                continue
             if int(m.group(1)) >= this_year - self.max_age:
                 yield Hit(match=m.group(0), start=m.start(), end=m.end(), severity=Severity.WARNING,
                           details={"what": "a learner's year of birth"})

@@ -28,6 +28,7 @@ class PersonalCircumstances:
         self.pronouns = {str(p).lower() for p in options.get("pronouns", [])}
         self.name_verbs = {str(v).lower() for v in options.get("name_verbs", [])}
         self.not_names = {str(v).lower() for v in options.get("not_names", [])}
+        self.name_followers = compile_phrases(options.get("name_followers", []), lists)
         names: set[str] = set()
         for learner in config.roster or ():
             names.update({learner.first_name.lower(), learner.full_name.lower()})
@@ -41,7 +42,7 @@ class PersonalCircumstances:
         matcher = Matcher(tokens)
         named_before = False
         for first, last in sentences(tokens):
-            named = self._has_name(tokens, first, last)
+            named = self._has_name(tokens, first, last, matcher)
             refers_back = named_before and any(t.lower in self.pronouns for t in tokens[first:last])
             named_before = named
             if not (named or refers_back):
@@ -59,7 +60,7 @@ class PersonalCircumstances:
                           end=tokens[j - 1].end, details={"pattern": phrase.source})
                 break
 
-    def _has_name(self, tokens: list[Token], first: int, last: int) -> bool:
+    def _has_name(self, tokens: list[Token], first: int, last: int, matcher: Matcher) -> bool:
         for i in range(first, last):
             token = tokens[i]
             if token.ent == "PERSON" and token.text[:1].isupper():
@@ -73,4 +74,8 @@ class PersonalCircumstances:
             nxt = tokens[i + 1].lower if i + 1 < last else ""  # punctuation is not a token: "Ben, who"
             if token.pos in ("PROPN", "") and nxt in self.name_verbs and (i > first or token.pos == "PROPN"):
                 return True
+            if token.pos == "PROPN" and self.name_followers:
+                found = matcher.search(self.name_followers, i + 1, min(last, i + 4))
+                if found is not None and found[1] == i + 1:
+                    return True  # "Zuzanna in Year 5"
         return False

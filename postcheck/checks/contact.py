@@ -16,7 +16,11 @@ class PrivateContact:
 
     A school-account post speaks to the school community, so any such invitation counts; a
     personal-account post counts when it is addressed to learners or families. An address at a
-    personal webmail domain offered in such a post is an invitation too.
+    personal webmail domain offered in such a post is an invitation too. A sentence that names an
+    official channel is exempt unless it steps around it ("if you'd rather not go through the
+    office, message me"); a negation cancels an invitation only in its own clause or a clause that
+    is not a condition. "Add me" counts when the post names a platform or game; social meet-ups
+    count on personal posts to (former) learners when the sentence invites.
     """
 
     needs_doc = True
@@ -33,6 +37,16 @@ class PrivateContact:
         self.webmail = {fold(str(d)) for d in options.get("webmail", [])}
         self.personal_platforms = compile_phrases(options.get("personal_platforms", []), lists)
         self.mail_owners = compile_phrases(options.get("mail_owner_cues", []), lists)
+        self.bypass = compile_phrases(options.get("bypass_cues", []), lists)
+        self.conditionals = {fold(str(w)) for w in options.get("conditionals", [])}
+        # "add me" counts when the post names a platform or game somewhere ("on Fortnite? Add me tonight")
+        self.platform_invitations = compile_phrases(options.get("platform_invitations", []), lists)
+        self.platform_context = compile_phrases(options.get("platform_context", []), lists)
+        self.not_before = {fold(str(w)) for w in options.get("platform_invitations_not_before", [])}
+        # social meet-ups ("I'll be at the pub if any of you fancy a catch-up"): personal posts to learners
+        self.social = compile_phrases(options.get("social_invitations", []), lists)
+        self.social_audience = compile_phrases(options.get("social_audience", []), lists)
+        self.social_cues = compile_phrases(options.get("social_cues", []), lists)
 
     def _addressed(self, matcher: Matcher) -> bool:
         """Whether the post speaks to learners or families (not merely mentions the author's own kids)."""
@@ -47,13 +61,23 @@ class PrivateContact:
         if not school and not self._addressed(matcher):
             return  # a personal post not addressed to learners or families
         done: set[int] = set()
+        invitations = self.invitations
+        if self.platform_invitations and matcher.search(self.platform_context) is not None:
+            invitations = (*invitations, *self.platform_invitations)
+        if not school and self.social and matcher.search(self.social_audience) is not None:
+            invitations = (*invitations, *self.social)
         for first, last in sentences(tokens):
             if matcher.search(self.other_audiences, first, last) is not None:
                 continue  # "message me if you're hiring": employers, not learners
-            for phrase, i, j in matcher.scan(self.invitations, first, last):
-                if matcher.search(self.negations, first, i) is not None:
+            bypass = matcher.search(self.bypass, first, last) is not None
+            for phrase, i, j in matcher.scan(invitations, first, last):
+                if phrase in self.platform_invitations and j < last and tokens[j].lower in self.not_before:
+                    continue  # "add me to the rota"
+                if phrase in self.social and matcher.search(self.social_cues, first, last) is None:
+                    continue  # "I'm at the pub quiz tonight": not an invitation
+                if self._negated(tokens, matcher, first, i):
                     continue  # "we will never ask you to DM us"
-                if (matcher.search(self.official, first, last) is not None
+                if (not bypass and matcher.search(self.official, first, last) is not None
                         and matcher.search(self.personal_platforms, first, last) is None
                         and not self._webmail_in(text, tokens, first, last)):
                     continue  # "message me through the school office"
@@ -62,6 +86,24 @@ class PrivateContact:
                 yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end, details={"pattern": phrase.source})
                 break  # one finding a sentence is enough
         yield from self._inboxes(text, tokens, matcher, school, done)
+
+    def _negated(self, tokens: list[Token], matcher: Matcher, first: int, i: int) -> bool:
+        """A negation before the invitation in its own clause, or in an earlier clause that is not a
+        condition: "if you can't reach the office, ring my mobile" still invites."""
+        start = i
+        while start > first and not tokens[start].brk:
+            start -= 1
+        if matcher.search(self.negations, start, i) is not None:
+            return True
+        clause_end = start
+        while clause_end > first:
+            begin = clause_end - 1
+            while begin > first and not tokens[begin].brk:
+                begin -= 1
+            if tokens[begin].lower not in self.conditionals and matcher.search(self.negations, begin, clause_end) is not None:
+                return True
+            clause_end = begin
+        return False
 
     def _is_webmail(self, domain: str) -> bool:
         return fold(domain).split(".")[0] in self.webmail
