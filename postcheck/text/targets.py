@@ -18,6 +18,8 @@ _SHARES = frozenset({"some", "most", "all", "many", "few", "half", "one", "two",
                      "none", "any", "lot", "lots", "majority", "rest"})
 _NOT_NOUNS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _SELF = frozenset({"i", "we", "me", "us", "it", "this", "myself", "ourselves"})
+# a school's groups of pupils when a number follows ("Year 9", "set 4"), not "a dreadful year"
+_NUMBERED_GROUPS = frozenset({"year", "yr", "set", "form", "group"})
 
 
 def _name_like(tokens: Sequence[Token], k: int) -> bool:
@@ -33,6 +35,8 @@ class Targets:
     person_words: frozenset[str] = frozenset()
     thing_words: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset({"PERSON"})
+    # words that name a person only after a possessive ("our chair", not "this chair")
+    owned_roles: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Targets":
@@ -40,6 +44,7 @@ class Targets:
             person_words=frozenset(fold(w) for w in options.get("person_words") or ()),
             thing_words=frozenset(fold(w) for w in options.get("thing_words") or ()),
             entities=frozenset(options.get("person_entities") or ("PERSON",)),
+            owned_roles=frozenset(fold(w) for w in options.get("person_words_after_possessive") or ()),
         )
 
     def is_person(self, tokens: Sequence[Token], i: int) -> bool:
@@ -47,6 +52,12 @@ class Targets:
         if token.ent and token.ent in self.entities:
             return True
         if not token.forms.isdisjoint(self.person_words) or not token.forms.isdisjoint(TITLES):
+            return True
+        if i > 0 and not token.forms.isdisjoint(self.owned_roles) and tokens[i - 1].lower in POSSESSIVES \
+                and tokens[i - 1].sent == token.sent:
+            return True
+        if token.lower in _NUMBERED_GROUPS and i + 1 < len(tokens) and tokens[i + 1].sent == token.sent \
+                and tokens[i + 1].lower[:1].isdigit():
             return True
         return i > 0 and not tokens[i - 1].forms.isdisjoint(TITLES) and tokens[i - 1].sent == token.sent  # "Mr Keane"
 
@@ -69,6 +80,10 @@ class Targets:
             token = tokens[k]
             if token.lower in POSSESSIVES and k + 1 < len(tokens):
                 k, steps = k + 1, steps + 1
+                continue
+            if token.lower in _SHARES and k + 2 < len(tokens) and tokens[k + 1].is_("of") \
+                    and tokens[k + 2].sent == sent:
+                k, steps = k + 2, steps + 1  # "half of Year 10": the group, not the share
                 continue
             if self._noun_like(tokens, k):
                 # a possessive ("Julia Donaldson's new book") hands over to what is possessed
