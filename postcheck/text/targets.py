@@ -53,13 +53,25 @@ class Targets:
             return True
         if not token.forms.isdisjoint(self.person_words) or not token.forms.isdisjoint(TITLES):
             return True
-        if i > 0 and not token.forms.isdisjoint(self.owned_roles) and tokens[i - 1].lower in POSSESSIVES \
-                and tokens[i - 1].sent == token.sent:
+        if not token.forms.isdisjoint(self.owned_roles) and self._owned(tokens, i):
             return True
         if token.lower in _NUMBERED_GROUPS and i + 1 < len(tokens) and tokens[i + 1].sent == token.sent \
                 and tokens[i + 1].lower[:1].isdigit():
             return True
         return i > 0 and not tokens[i - 1].forms.isdisjoint(TITLES) and tokens[i - 1].sent == token.sent  # "Mr Keane"
+
+    @staticmethod
+    def _owned(tokens: Sequence[Token], i: int) -> bool:
+        """A possessive right before the word, or before its compound ("my tutor group")."""
+        sent = tokens[i].sent
+        for k in (i - 1, i - 2):
+            if k < 0 or tokens[k].sent != sent:
+                return False
+            if tokens[k].lower in POSSESSIVES:
+                return True
+            if tokens[k].pos not in ("NOUN", "PROPN", ""):
+                return False
+        return False
 
     def _noun_like(self, tokens: Sequence[Token], k: int) -> bool:
         token = tokens[k]
