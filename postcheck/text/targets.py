@@ -136,6 +136,10 @@ class Targets:
                         return self._classify(tokens, k)
                     k = back - 1
                     continue
+                # "that adviser from the trust": the person, not where they come from
+                if back > 0 and tokens[back].is_("from") and tokens[back].sent == sent \
+                        and self._noun_like(tokens, back - 1) and tokens[back - 1].sent == sent:
+                    return self._classify(tokens, back - 1)
                 return self._classify(tokens, k)
             k -= 1
         return None
