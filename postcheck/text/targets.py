@@ -62,14 +62,14 @@ class Targets:
 
     @staticmethod
     def _owned(tokens: Sequence[Token], i: int) -> bool:
-        """A possessive right before the word, or before its compound ("my tutor group")."""
+        """A possessive right before the word, or before its compound ("my tutor group", "my Year 10 group")."""
         sent = tokens[i].sent
-        for k in (i - 1, i - 2):
+        for k in (i - 1, i - 2, i - 3):
             if k < 0 or tokens[k].sent != sent:
                 return False
             if tokens[k].lower in POSSESSIVES:
                 return True
-            if tokens[k].pos not in ("NOUN", "PROPN", ""):
+            if tokens[k].pos not in ("NOUN", "PROPN", "NUM", ""):
                 return False
         return False
 
