@@ -21,8 +21,9 @@ person (``target: person``). Everything is data, so a school can extend the lexi
         alone: true                  # only when the phrase is its sentence's only words ("Clueless.")
         severity: warning            # overrides the rule's severity
 
-Rule-level options: ``lists`` (named word lists a phrase names as ``{name}``), ``person_words``, ``thing_words``, ``person_entities`` (spaCy labels that
-count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
+Rule-level options: ``lists`` (named word lists a phrase names as ``{name}``), ``person_words``,
+``thing_words``, ``person_words_after_possessive`` ("our chair"), ``person_entities`` (spaCy labels
+that count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
 ``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
 true) and ``skip_titles`` (capitalised runs such as "Horrid Henry"; default true).
 """
