@@ -98,3 +98,27 @@ def test_school_name_forms_include_hashtags_with_and_without_the():
     assert {"link school", "linkschool", "thelinkschool"} <= set(forms)
     assert "thehollinbankacademy" not in school_phrases("Hollin Bank Academy")
     assert {"hollin bank", "hollinbank"} <= set(school_phrases("Hollin Bank Academy"))
+
+
+def test_topic_phrases_name_lists_from_the_rule_options(tmp_path):
+    from postcheck.checks.topics import Topics
+    from postcheck.config import Config, ConfigError
+    from postcheck.engine import Context
+    from postcheck.model import Severity
+    from postcheck.nlp import NLP
+    from postcheck.posts import post_from_text
+    from postcheck.rulepack import Rule
+
+    def rule(options):
+        return Rule(id="x", check="topics", category="disparaging", severity=Severity.ERROR, clauses=("4.3",),
+                    message="m", why="w", fix="f", options=options, source=tmp_path / "x.yaml")
+
+    check = Topics(rule({"lists": {"dull": ["gnat", "fruit-fly"]}, "topics": [{"name": "t", "terms": ["memory of a {dull}"]}]}),
+                   Config())
+    ctx = Context(Config(), NLP("off"))
+    found = [h.match for text in ("He has the memory of a fruit fly.", "The memory of a gnat.", "The memory of a friend.")
+             for h in check.run(post_from_text(text, name="d.md"), ctx)]
+    assert found == ["memory of a fruit fly", "memory of a gnat"]
+    with pytest.raises(ConfigError) as info:
+        Topics(rule({"lists": ["gnat"], "topics": [{"name": "t", "terms": ["b"]}]}), Config())
+    assert "lists" in str(info.value)

@@ -21,8 +21,9 @@ person (``target: person``). Everything is data, so a school can extend the lexi
         alone: true                  # only when the phrase is its sentence's only words ("Clueless.")
         severity: warning            # overrides the rule's severity
 
-Rule-level options: ``person_words``, ``thing_words``, ``person_entities`` (spaCy labels that
-count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
+Rule-level options: ``lists`` (named word lists a phrase names as ``{name}``), ``person_words``,
+``thing_words``, ``person_words_after_possessive`` ("our chair"), ``person_entities`` (spaCy labels
+that count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
 ``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
 true) and ``skip_titles`` (capitalised runs such as "Horrid Henry"; default true).
 """
@@ -59,7 +60,7 @@ class Topic:
     alone: bool = False
 
 
-def _topic(raw: Any, index: int, rule: Any) -> Topic:
+def _topic(raw: Any, index: int, rule: Any, lists: dict | None = None) -> Topic:
     def fail(message: str, key: str = "") -> ConfigError:
         return ConfigError(rule.source or rule.id, message, None, f"options.topics[{index}]{key}")
 
@@ -88,11 +89,11 @@ def _topic(raw: Any, index: int, rule: Any) -> Topic:
         raise fail("severity must be error, warning or info", ".severity") from None
     return Topic(
         name=str(raw.get("name") or f"topic {index + 1}"),
-        terms=compile_phrases(raw["terms"]),
-        needs=tuple(compile_phrases(group) for group in groups),
+        terms=compile_phrases(raw["terms"], lists),
+        needs=tuple(compile_phrases(group, lists) for group in groups),
         needs_scope=raw.get("needs_scope", "sentence"),
-        unless=compile_phrases(raw.get("unless") or ()),
-        excepts=compile_phrases(raw.get("except") or ()),
+        unless=compile_phrases(raw.get("unless") or (), lists),
+        excepts=compile_phrases(raw.get("except") or (), lists),
         target=raw.get("target"),
         look=raw.get("look", "both"),
         undecided=raw.get("undecided", "skip"),
@@ -114,7 +115,10 @@ class Topics:
         raw_topics = options.get("topics")
         if not isinstance(raw_topics, list) or not raw_topics:
             raise ConfigError(rule.source or rule.id, "options.topics must be a non-empty list", None, "options.topics")
-        self.topics = tuple(_topic(raw, i, rule) for i, raw in enumerate(raw_topics))
+        lists = options.get("lists") or {}
+        if not isinstance(lists, dict):
+            raise ConfigError(rule.source or rule.id, "options.lists must map names to word lists", None, "options.lists")
+        self.topics = tuple(_topic(raw, i, rule, lists) for i, raw in enumerate(raw_topics))
         self.targets = Targets.from_options(options)
         self.unless = compile_phrases(options.get("unless") or ())
         self.skip_quoted = bool(options.get("skip_quoted", True))

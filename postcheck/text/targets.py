@@ -18,6 +18,8 @@ _SHARES = frozenset({"some", "most", "all", "many", "few", "half", "one", "two",
                      "none", "any", "lot", "lots", "majority", "rest"})
 _NOT_NOUNS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _SELF = frozenset({"i", "we", "me", "us", "it", "this", "myself", "ourselves"})
+# a school's groups of pupils when a number follows ("Year 9", "set 4"), not "a dreadful year"
+_NUMBERED_GROUPS = frozenset({"year", "yr", "set", "form", "group"})
 
 
 def _name_like(tokens: Sequence[Token], k: int) -> bool:
@@ -33,6 +35,8 @@ class Targets:
     person_words: frozenset[str] = frozenset()
     thing_words: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset({"PERSON"})
+    # words that name a person only after a possessive ("our chair", not "this chair")
+    owned_roles: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Targets":
@@ -40,6 +44,7 @@ class Targets:
             person_words=frozenset(fold(w) for w in options.get("person_words") or ()),
             thing_words=frozenset(fold(w) for w in options.get("thing_words") or ()),
             entities=frozenset(options.get("person_entities") or ("PERSON",)),
+            owned_roles=frozenset(fold(w) for w in options.get("person_words_after_possessive") or ()),
         )
 
     def is_person(self, tokens: Sequence[Token], i: int) -> bool:
@@ -48,7 +53,25 @@ class Targets:
             return True
         if not token.forms.isdisjoint(self.person_words) or not token.forms.isdisjoint(TITLES):
             return True
+        if not token.forms.isdisjoint(self.owned_roles) and self._owned(tokens, i):
+            return True
+        if token.lower in _NUMBERED_GROUPS and i + 1 < len(tokens) and tokens[i + 1].sent == token.sent \
+                and tokens[i + 1].lower[:1].isdigit():
+            return True
         return i > 0 and not tokens[i - 1].forms.isdisjoint(TITLES) and tokens[i - 1].sent == token.sent  # "Mr Keane"
+
+    @staticmethod
+    def _owned(tokens: Sequence[Token], i: int) -> bool:
+        """A possessive right before the word, or before its compound ("my tutor group", "my Year 10 group")."""
+        sent = tokens[i].sent
+        for k in (i - 1, i - 2, i - 3):
+            if k < 0 or tokens[k].sent != sent:
+                return False
+            if tokens[k].lower in POSSESSIVES:
+                return True
+            if tokens[k].pos not in ("NOUN", "PROPN", "NUM", ""):
+                return False
+        return False
 
     def _noun_like(self, tokens: Sequence[Token], k: int) -> bool:
         token = tokens[k]
@@ -69,6 +92,10 @@ class Targets:
             token = tokens[k]
             if token.lower in POSSESSIVES and k + 1 < len(tokens):
                 k, steps = k + 1, steps + 1
+                continue
+            if token.lower in _SHARES and k + 2 < len(tokens) and tokens[k + 1].is_("of") \
+                    and tokens[k + 2].sent == sent:
+                k, steps = k + 2, steps + 1  # "half of Year 10": the group, not the share
                 continue
             if self._noun_like(tokens, k):
                 # a possessive ("Julia Donaldson's new book") hands over to what is possessed
@@ -109,6 +136,10 @@ class Targets:
                         return self._classify(tokens, k)
                     k = back - 1
                     continue
+                # "that adviser from the trust": the person, not where they come from
+                if back > 0 and tokens[back].is_("from") and tokens[back].sent == sent \
+                        and self._noun_like(tokens, back - 1) and tokens[back - 1].sent == sent:
+                    return self._classify(tokens, back - 1)
                 return self._classify(tokens, k)
             k -= 1
         return None
