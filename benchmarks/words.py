@@ -23,7 +23,7 @@ from postcheck.checks import check_class  # noqa: E402
 from postcheck.config import load_config  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
-from postcheck.posts import PostSpec, load  # noqa: E402
+from postcheck.discovery import discover, load  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
 
 WORD_KINDS = {"topics", "disclaimer", "private_contact", "contact_details", "personal_circumstances"}
@@ -52,7 +52,7 @@ def main() -> int:
         cfg.write_text(f"school: The Link School\nroster: {corpus / 'roster.csv'}\nstaff: {corpus / 'staff.txt'}\n",
                        encoding="utf-8")
         config = load_config(cfg)
-    posts = [load(PostSpec(d, "draft"), "school") for d in sorted((corpus / "drafts").glob("*.md"))]
+    posts = [load(spec, "school") for spec in discover([corpus / "drafts"])]
     rules = [r for r in load_pack().rules if r.check in WORD_KINDS]
     checks = [check_class(r.check)(r, config) for r in rules]
     print(f"{len(posts)} drafts, {len(rules)} word-matching rules, {args.repeat} runs")
