@@ -96,6 +96,16 @@ class PeopleFinder:
             return False
         return token.shape != "lower" or token.glued or lower_ok
 
+    def _inflected_common(self, word: str) -> bool:
+        """"Endorsing", "Congratulated": a common verb's -ing or -ed form (the tables hold lemmas)."""
+        low = word.casefold()
+        for suffix in ("ing", "ed"):
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                stem = low[: -len(suffix)]
+                if stem in self.common or stem + "e" in self.common or (stem[-1] == stem[-2] and stem[:-1] in self.common):
+                    return True
+        return False
+
     def _is_word(self, word: str) -> bool:
         low = word.casefold()
         return any(w in self.dictionary for w in (low, low[:-1] if low.endswith("s") else low,
@@ -136,7 +146,8 @@ class PeopleFinder:
         last_word = _POSSESSIVE.sub("", last.text)  # "Barnard's" is looked up as Barnard
         f_rank = self.names.first_rank(first.text)
         l_rank = self.names.last_rank(last_word)
-        wordy = first.text.casefold() in self.common or last_word.casefold() in self.common
+        wordy = (first.text.casefold() in self.common or last_word.casefold() in self.common
+                 or (f_rank is None and self._inflected_common(first.text)))
         listed = f_rank is not None and (l_rank is not None or f_rank <= RARE_FIRST)
         if first.shape == "title" and last.shape == "title":
             if ner_person and not wordy:
