@@ -75,6 +75,9 @@ class Targets:
 
     def _noun_like(self, tokens: Sequence[Token], k: int) -> bool:
         token = tokens[k]
+        if token.lower == "lot" and k > 0 and (tokens[k - 1].lower in POSSESSIVES or tokens[k - 1].lower == "that") \
+                and not (k + 1 < len(tokens) and tokens[k + 1].is_("of")):
+            return True  # "their lot", "that lot": a group of people, not "a lot of"
         if token.lower in _NEUTRAL or token.ent in _NOT_NOUNS:
             return False
         if token.pos:
