@@ -179,8 +179,9 @@ class ContactDetails:
             pieces = re.split(r"[._]+", word.lower())
             if m.start() in seen or len(word) < 5 or all(p.isdigit() for p in pieces):
                 continue
-            if "." in word and (pieces[-1] in self.not_handle_suffixes or all(len(p) <= 2 for p in pieces)):
-                continue  # "linkschool.org.uk", "e.g", "9.30"
+            if "." in word and (pieces[-1] in self.not_handle_suffixes or all(len(p) <= 2 for p in pieces)
+                                or pieces[0].isdigit()):
+                continue  # "linkschool.org.uk", "e.g", "10.30am", "2.5kg"
             here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
             window = (max(0, here - self.loose_window), here)
             if matcher.search(self.platforms, *window) is None:
