@@ -19,6 +19,8 @@ _NAMED_HANDLE = re.compile(
     r"(?i)\b(?:user ?names?|handles?|(?P<platform>{platforms}))(?:\s+(?:is|=)\s*|\s*[:(=–-]\s*)"
     r"(?:is\s+)?(?P<handle>@?[A-Za-z0-9_](?:[\w.]*\w)?)")
 _HANDLE_SHAPE = re.compile(r"[_.\d]")
+# A bare word shaped like a handle ("mr.b.science", "jess_k99"): pieces joined by "." or "_".
+_LOOSE_HANDLE = re.compile(r"(?<![\w@./:-])[A-Za-z0-9][A-Za-z0-9]*(?:[._]+[A-Za-z0-9]+)+(?![\w@/-]|\.\w)")
 # Numbers that are public services rather than people (freephone, 03, shared cost, premium).
 _PUBLIC_TYPES = {"TOLL_FREE", "SHARED_COST", "UAN", "PREMIUM_RATE", "VOICEMAIL"}
 _PERSONAL_TYPES = {"MOBILE", "PERSONAL_NUMBER", "PAGER"}
@@ -47,6 +49,9 @@ class ContactDetails:
         self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
         platforms = "|".join(re.escape(str(p)) for p in options.get("handle_platforms", []))
         self.named_handle = re.compile(_NAMED_HANDLE.pattern.replace("{platforms}", platforms or "(?!)"))
+        self.platforms = compile_phrases(["{platforms}"], lists) if lists.get("platforms") else ()
+        self.loose_window = int(options.get("loose_handle_window", 12))
+        self.not_handle_suffixes = {str(x).lower() for x in options.get("not_handle_suffixes", [])}
         self.role_mailboxes = {r.lower() for r in options.get("role_mailboxes", [])}
         streets = "|".join(re.escape(s) for s in options.get("street_types", []))
         self.street = re.compile(
@@ -72,11 +77,21 @@ class ContactDetails:
         def has(phrases, offset: int) -> bool:
             return matcher.search(phrases, *sentence_at(tokens, offset)) is not None
 
+        def near(phrases, offset: int) -> bool:
+            """One of ``phrases`` in the few words before ``offset``, within its clause ("the office on ...")."""
+            first, _ = sentence_at(tokens, offset)
+            here = lo = next((i for i, t in enumerate(tokens) if t.end > offset), len(tokens))
+            while lo > first and here - lo < 6:
+                lo -= 1
+                if tokens[lo].brk:
+                    break
+            return matcher.search(phrases, lo, here) is not None
+
         links = [link for link in find_links(post.text) if not link.url.lower().startswith(("mailto:", "tel:"))]
         urls = [(link.start, link.end) for link in links]
         # a handle named as one ("Snapchat (miss.h.science)") may look like a bare host: it is a handle
         bare = {(link.start, link.end) for link in links if link.bare and "/" not in link.url}
-        found = [*self._phones(text, has), *self._emails(post.text), *self._addresses(text, has)]
+        found = [*self._phones(text, has, near), *self._emails(post.text), *self._addresses(text, has)]
         if post.account == "school" or matcher.search(self.audience) is not None:
             found.extend(self._handles(text, matcher, post.account == "personal"))
         for hit in found:
@@ -85,7 +100,7 @@ class ContactDetails:
             elif not any(start <= hit.start < end for start, end in urls):  # digits or @ inside a web address
                 yield hit
 
-    def _phones(self, text: str, has) -> Iterator[Hit]:
+    def _phones(self, text: str, has, near) -> Iterator[Hit]:
         import phonenumbers
 
         for m in phonenumbers.PhoneNumberMatcher(text, self.region, leniency=phonenumbers.Leniency.POSSIBLE):
@@ -102,6 +117,9 @@ class ContactDetails:
             if kind in _PUBLIC_TYPES or self._e164(m.raw_string) in self.school_phones:
                 continue
             hit = dict(match=m.raw_string, start=m.start, end=m.end)
+            if (kind not in _PERSONAL_TYPES and near(self.organisation_cues, m.start)
+                    and not near(self.personal_cues, m.start)):
+                continue  # "ring the school office on ...", whatever the rest of the sentence says
             if kind in _PERSONAL_TYPES or has(self.personal_cues, m.start):
                 yield Hit(**hit, details={"what": "a personal phone number"})
             elif not has(self.organisation_cues, m.start):
@@ -150,9 +168,35 @@ class ContactDetails:
                 continue
             yield start, m.end("handle")
 
+    def _loose(self, text: str, matcher: Matcher, personal: bool, seen: set[int]) -> Iterator[tuple[int, int]]:
+        """Bare handle-shaped words just after an invitation that names a platform, even across an
+        emoji ("add me on snap 👉 mr.b.science"): not web addresses, abbreviations or numbers."""
+        if not self.platforms:
+            return
+        tokens = matcher.tokens
+        for m in _LOOSE_HANDLE.finditer(text):
+            word = m.group(0)
+            pieces = re.split(r"[._]+", word.lower())
+            if m.start() in seen or len(word) < 5 or all(p.isdigit() for p in pieces):
+                continue
+            if "." in word and (pieces[-1] in self.not_handle_suffixes or all(len(p) <= 2 for p in pieces)
+                                or pieces[0].isdigit()):
+                continue  # "linkschool.org.uk", "e.g", "10.30am", "2.5kg"
+            here = next((i for i, t in enumerate(tokens) if t.end > m.start()), len(tokens))
+            window = (max(0, here - self.loose_window), here)
+            if matcher.search(self.platforms, *window) is None:
+                continue
+            if matcher.search(self.owner_cues, *window) is not None or (
+                    personal and matcher.search(self.personal_owner_cues, *window) is not None):
+                yield m.span()
+
     def _handles(self, text: str, matcher: Matcher, personal: bool) -> Iterator[Hit]:
         tokens = matcher.tokens
-        for start, end in self._candidates(text):
+        spans = list(self._candidates(text))
+        seen = {start for start, _ in spans}
+        for start, end in self._loose(text, matcher, personal, seen):
+            yield Hit(match=text[start:end], start=start, end=end, details={"what": "a personal social-media handle"})
+        for start, end in spans:
             first, _ = sentence_at(tokens, start)
             here = next((i for i, t in enumerate(tokens) if t.end > start), len(tokens))
             window = (max(first, here - 8), here)
