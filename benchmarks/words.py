@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from postcheck.checks import check_class  # noqa: E402
 from postcheck.config import load_config  # noqa: E402
+from postcheck.discovery import discover, load  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
-from postcheck.discovery import discover, load  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
 
 WORD_KINDS = {"topics", "disclaimer", "private_contact", "contact_details", "personal_circumstances"}
