@@ -122,3 +122,16 @@ def test_topic_phrases_name_lists_from_the_rule_options(tmp_path):
     with pytest.raises(ConfigError) as info:
         Topics(rule({"lists": ["gnat"], "topics": [{"name": "t", "terms": ["b"]}]}), Config())
     assert "lists" in str(info.value)
+
+
+def test_phrase_index_lets_through_exactly_the_phrases_a_post_can_hold():
+    from postcheck.text.phrases import Matcher, PhraseIndex, compile_phrases
+    from postcheck.text.tokens import tokenize
+
+    phrases = compile_phrases(["final written warning", "sacked", "off? sick", "redundan*", "f**k"])
+    index = PhraseIndex(phrases)
+    allowed = index.candidates(Matcher(tokenize("She got a written warning and was then sacked.")))
+    by_source = {p.source: id(p) in allowed for p in phrases}
+    # "final" is missing, so the first cannot match; "sick" is needed by the third; prefixes are always tried
+    assert by_source == {"final written warning": False, "sacked": True, "off? sick": False, "redundan*": True, "f**k": False}
+    assert index.candidates(Matcher(tokenize("What the f**k was that?"))) is None  # a censored word may be any word

@@ -34,7 +34,7 @@ from typing import Any, Iterable
 
 from postcheck.config import ConfigError
 from postcheck.model import Hit, Severity
-from postcheck.text.phrases import Matcher, Phrase, compile_phrases
+from postcheck.text.phrases import Matcher, Phrase, PhraseIndex, compile_phrases
 from postcheck.text.targets import Targets
 from postcheck.text.tokens import in_title, negated, quoted_spans, tokens_for
 
@@ -121,6 +121,7 @@ class Topics:
         self.topics = tuple(_topic(raw, i, rule, lists) for i, raw in enumerate(raw_topics))
         self.targets = Targets.from_options(options)
         self.unless = compile_phrases(options.get("unless") or ())
+        self.index = PhraseIndex(phrase for topic in self.topics for phrase in topic.terms)
         self.skip_quoted = bool(options.get("skip_quoted", True))
         self.skip_titles = bool(options.get("skip_titles", True))
 
@@ -133,8 +134,9 @@ class Topics:
         quotes = quoted_spans(text) if self.skip_quoted else []
         cancelled = {tokens[i].sent for phrase in self.unless for i, _ in matcher.find(phrase)}
         taken: list[tuple[int, int]] = []
+        allowed = self.index.candidates(matcher)
         for topic in self.topics:
-            for i, end in self._matches(matcher, topic):
+            for i, end in self._matches(matcher, topic, allowed):
                 sent = tokens[i].sent
                 if sent in cancelled or any(a <= i < b or i <= a < end for a, b in taken):
                     continue
@@ -163,8 +165,8 @@ class Topics:
                           details={"topic": topic.name})
 
     @staticmethod
-    def _matches(matcher: Matcher, topic: Topic) -> list[tuple[int, int]]:
-        found = {m for phrase in topic.terms for m in matcher.find(phrase)}
+    def _matches(matcher: Matcher, topic: Topic, allowed: set[int] | None) -> list[tuple[int, int]]:
+        found = {m for phrase in topic.terms if allowed is None or id(phrase) in allowed for m in matcher.find(phrase)}
         # the longest match at each place wins ("final written warning" over "warning")
         return sorted(found, key=lambda m: (m[0], -(m[1] - m[0])))
 

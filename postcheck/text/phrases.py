@@ -85,6 +85,33 @@ def compile_phrases(sources: Iterable[Any], sets: Mapping[str, Iterable[Any]] | 
     return tuple(compile_phrase(str(s), sets) for s in sources or () if str(s).strip())
 
 
+class PhraseIndex:
+    """Which of many phrases a post's words allow at all, found from the post's words (a look-up per
+    word) rather than by trying each phrase: most posts hold a required word of few phrases."""
+
+    def __init__(self, phrases: Iterable[Phrase]):
+        self._keep = tuple(phrases)  # the ids below stay valid while the index lives
+        self._by_word: dict[str, list[int]] = {}
+        self._always: frozenset[int] = frozenset(id(p) for p in self._keep if not p.required)
+        for phrase in self._keep:
+            if phrase.required:  # any required word set will do: each is necessary; take the smallest
+                for word in min(phrase.required, key=len):
+                    self._by_word.setdefault(word, []).append(id(phrase))
+
+    def candidates(self, matcher: "Matcher") -> set[int] | None:
+        """ids of the phrases that may match ``matcher``'s tokens (None: all of them)."""
+        forms = matcher.forms()
+        if matcher.has_wild():
+            return None  # a censored word (f**k) may stand for any word
+        found = set(self._always)
+        by_word = self._by_word
+        for form in forms:
+            ids = by_word.get(form)
+            if ids:
+                found.update(ids)
+        return found
+
+
 class Matcher:
     """Finds phrases in a token list, within one sentence."""
 
@@ -103,6 +130,14 @@ class Matcher:
                     self._by_form.setdefault(form, []).append(i)
             self._wild = [i for i, token in enumerate(self.tokens) if token.wild is not None]
         return self._by_form
+
+    def forms(self) -> Iterable[str]:
+        """Every form of every token."""
+        return self._index().keys()
+
+    def has_wild(self) -> bool:
+        self._index()
+        return bool(self._wild)
 
     def possible(self, phrase: Phrase) -> bool:
         """False when some word the phrase cannot do without is in no token (most phrases, most posts)."""
