@@ -22,6 +22,7 @@ _HANDLE_SHAPE = re.compile(r"[_.\d]")
 # A bare word shaped like a handle ("mr.b.science", "jess_k99"): pieces joined by "." or "_".
 _LOOSE_HANDLE = re.compile(r"(?<![\w@./:-])[A-Za-z0-9][A-Za-z0-9]*(?:[._]+[A-Za-z0-9]+)+(?![\w@/-]|\.\w)")
 # Numbers that are public services rather than people (freephone, 03, shared cost, premium).
+_DIGIT_RUN = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){5,}")
 _PUBLIC_TYPES = {"TOLL_FREE", "SHARED_COST", "UAN", "PREMIUM_RATE", "VOICEMAIL"}
 _PERSONAL_TYPES = {"MOBILE", "PERSONAL_NUMBER", "PAGER"}
 
@@ -101,6 +102,8 @@ class ContactDetails:
                 yield hit
 
     def _phones(self, text: str, has, near) -> Iterator[Hit]:
+        if not _DIGIT_RUN.search(text):
+            return  # every phone number has six or more digits in a row (spaces and brackets apart): skip the costly matcher
         import phonenumbers
 
         for m in phonenumbers.PhoneNumberMatcher(text, self.region, leniency=phonenumbers.Leniency.POSSIBLE):
