@@ -121,6 +121,10 @@ class Topics:
         self.topics = tuple(_topic(raw, i, rule, lists) for i, raw in enumerate(raw_topics))
         self.targets = Targets.from_options(options)
         self.unless = compile_phrases(options.get("unless") or ())
+        # a whole post the rule leaves alone: one of ``unless_post`` anywhere, none of ``unless_post_not``
+        # ("the manager is clueless" about a professional club, on a post with no school in it)
+        self.unless_post = compile_phrases(options.get("unless_post") or ())
+        self.unless_post_not = compile_phrases(options.get("unless_post_not") or ())
         self.index = PhraseIndex(phrase for topic in self.topics for phrase in topic.terms)
         self.skip_quoted = bool(options.get("skip_quoted", True))
         self.skip_titles = bool(options.get("skip_titles", True))
@@ -131,6 +135,9 @@ class Topics:
         if not tokens:
             return
         matcher = Matcher(tokens, self.targets)
+        if self.unless_post and matcher.any_in(self.unless_post) is not None \
+                and matcher.any_in(self.unless_post_not) is None:
+            return
         quotes = quoted_spans(text) if self.skip_quoted else []
         cancelled = {tokens[i].sent for phrase in self.unless for i, _ in matcher.find(phrase)}
         taken: list[tuple[int, int]] = []
