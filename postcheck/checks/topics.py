@@ -24,7 +24,8 @@ person (``target: person``). Everything is data, so a school can extend the lexi
 Rule-level options: ``lists`` (named word lists a phrase names as ``{name}``), ``person_words``,
 ``thing_words``, ``person_words_after_possessive`` ("our chair"), ``person_entities`` (spaCy labels
 that count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
-``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
+``unless_post`` with ``unless_post_not`` (one of the first anywhere and none of the second: the rule
+leaves the whole post alone, e.g. professional sport with nothing of school in it), ``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
 true) and ``skip_titles`` (capitalised runs such as "Horrid Henry"; default true).
 """
 from __future__ import annotations
