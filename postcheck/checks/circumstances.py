@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from postcheck.model import Hit
-from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.phrases import Matcher, option_phrases
 from postcheck.text.tokens import TITLES, Token, sentences, tokens_for
 
 
@@ -20,15 +20,14 @@ class PersonalCircumstances:
 
     def __init__(self, rule, config) -> None:
         options = rule.options
-        lists = options.get("lists", {})
-        self.conditions = compile_phrases(options.get("conditions", []), lists)
-        self.not_personal = compile_phrases(options.get("not_personal", []), lists)
-        self.offered = compile_phrases(options.get("offered", []), lists)
-        self.offer_cues = compile_phrases(options.get("offer_cues", []), lists)
+        self.conditions = option_phrases(options, "conditions")
+        self.not_personal = option_phrases(options, "not_personal")
+        self.offered = option_phrases(options, "offered")
+        self.offer_cues = option_phrases(options, "offer_cues")
         self.pronouns = {str(p).lower() for p in options.get("pronouns", [])}
         self.name_verbs = {str(v).lower() for v in options.get("name_verbs", [])}
         self.not_names = {str(v).lower() for v in options.get("not_names", [])}
-        self.name_followers = compile_phrases(options.get("name_followers", []), lists)
+        self.name_followers = option_phrases(options, "name_followers")
         names: set[str] = set()
         for learner in config.roster or ():
             names.update({learner.first_name.lower(), learner.full_name.lower()})

@@ -5,7 +5,7 @@ import re
 from typing import Iterable
 
 from postcheck.model import Hit
-from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.phrases import Matcher, option_phrases
 from postcheck.text.tokens import Token, fold, sentence_at, sentences, tokens_for
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
@@ -27,26 +27,25 @@ class PrivateContact:
 
     def __init__(self, rule, config) -> None:
         options = rule.options
-        lists = options.get("lists", {})
-        self.invitations = compile_phrases(options.get("invitations", []), lists)
-        self.official = compile_phrases(options.get("official_channels", []), lists)
-        self.audience = compile_phrases(options.get("audience", []), lists)
-        self.not_audience = compile_phrases(options.get("not_audience", []), lists)
-        self.negations = compile_phrases(options.get("negations", []), lists)
-        self.other_audiences = compile_phrases(options.get("other_audiences", []), lists)
+        self.invitations = option_phrases(options, "invitations")
+        self.official = option_phrases(options, "official_channels")
+        self.audience = option_phrases(options, "audience")
+        self.not_audience = option_phrases(options, "not_audience")
+        self.negations = option_phrases(options, "negations")
+        self.other_audiences = option_phrases(options, "other_audiences")
         self.webmail = {fold(str(d)) for d in options.get("webmail", [])}
-        self.personal_platforms = compile_phrases(options.get("personal_platforms", []), lists)
-        self.mail_owners = compile_phrases(options.get("mail_owner_cues", []), lists)
-        self.bypass = compile_phrases(options.get("bypass_cues", []), lists)
+        self.personal_platforms = option_phrases(options, "personal_platforms")
+        self.mail_owners = option_phrases(options, "mail_owner_cues")
+        self.bypass = option_phrases(options, "bypass_cues")
         self.conditionals = {fold(str(w)) for w in options.get("conditionals", [])}
         # "add me" counts when the post names a platform or game somewhere ("on Fortnite? Add me tonight")
-        self.platform_invitations = compile_phrases(options.get("platform_invitations", []), lists)
-        self.platform_context = compile_phrases(options.get("platform_context", []), lists)
+        self.platform_invitations = option_phrases(options, "platform_invitations")
+        self.platform_context = option_phrases(options, "platform_context")
         self.not_before = {fold(str(w)) for w in options.get("platform_invitations_not_before", [])}
         # social meet-ups ("I'll be at the pub if any of you fancy a catch-up"): personal posts to learners
-        self.social = compile_phrases(options.get("social_invitations", []), lists)
-        self.social_audience = compile_phrases(options.get("social_audience", []), lists)
-        self.social_cues = compile_phrases(options.get("social_cues", []), lists)
+        self.social = option_phrases(options, "social_invitations")
+        self.social_audience = option_phrases(options, "social_audience")
+        self.social_cues = option_phrases(options, "social_cues")
 
     def _addressed(self, matcher: Matcher) -> bool:
         """Whether the post speaks to learners or families (not merely mentions the author's own kids)."""

@@ -6,7 +6,7 @@ from typing import Iterable, Iterator
 
 from postcheck.checks.links import belongs, find_links, host_of
 from postcheck.model import Hit, Severity
-from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.phrases import Matcher, compile_phrases, option_phrases
 from postcheck.text.tokens import sentence_at, tokens_for
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
@@ -41,12 +41,12 @@ class ContactDetails:
         contacts = config.section("contacts")
         self.region = str(options.get("region", "GB"))
         lists = options.get("lists", {})
-        self.personal_cues = compile_phrases(options.get("personal_cues", []), lists)
-        self.organisation_cues = compile_phrases(options.get("organisation_cues", []), lists)
-        self.home_cues = compile_phrases(options.get("home_cues", []), lists)
-        self.owner_cues = compile_phrases(options.get("handle_owner_cues", []), lists)
-        self.personal_owner_cues = compile_phrases(options.get("personal_account_handle_cues", []), lists)
-        self.audience = compile_phrases(options.get("audience", []), lists)
+        self.personal_cues = option_phrases(options, "personal_cues")
+        self.organisation_cues = option_phrases(options, "organisation_cues")
+        self.home_cues = option_phrases(options, "home_cues")
+        self.owner_cues = option_phrases(options, "handle_owner_cues")
+        self.personal_owner_cues = option_phrases(options, "personal_account_handle_cues")
+        self.audience = option_phrases(options, "audience")
         self.free_mail = [d.lower() for d in options.get("free_mail_domains", [])]
         platforms = "|".join(re.escape(str(p)) for p in options.get("handle_platforms", []))
         self.named_handle = re.compile(_NAMED_HANDLE.pattern.replace("{platforms}", platforms or "(?!)"))

@@ -85,6 +85,11 @@ def compile_phrases(sources: Iterable[Any], sets: Mapping[str, Iterable[Any]] | 
     return tuple(compile_phrase(str(s), sets) for s in sources or () if str(s).strip())
 
 
+def option_phrases(options: Mapping[str, Any], key: str) -> tuple[Phrase, ...]:
+    """The phrases a rule's ``options[key]`` lists, its ``{name}`` words taken from ``options["lists"]``."""
+    return compile_phrases(options.get(key) or (), options.get("lists") or {})
+
+
 class PhraseIndex:
     """Which of many phrases a post's words allow at all, found from the post's words (a look-up per
     word) rather than by trying each phrase: most posts hold a required word of few phrases."""
@@ -141,7 +146,7 @@ class Matcher:
 
     def possible(self, phrase: Phrase) -> bool:
         """False when some word the phrase cannot do without is in no token (most phrases, most posts)."""
-        forms = (self._by_form if self._by_form is not None else self._index()).keys()
+        forms = self.forms()
         if self._wild:
             return True
         for words in phrase.required:
