@@ -40,7 +40,7 @@ def names_list() -> NamesList:
             continue
         name, kind, rank = line.split("\t")
         table = first if kind == "first" else last
-        key = name.lower() if name.isascii() and "`" not in name else fold(name)
+        key = fold(name)
         value = int(rank)
         if value < table.get(key, 1 << 30):
             table[key] = value

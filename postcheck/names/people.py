@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from postcheck.names.context import Cues
 from postcheck.names.lexicon import NamesList
+from postcheck.text.tokens import verb_stems
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _CAMEL = re.compile(r"[A-Z][a-z'’]+|[A-Z]+(?=[A-Z][a-z]|$)|[a-z]+")
@@ -98,13 +99,7 @@ class PeopleFinder:
 
     def _inflected_common(self, word: str) -> bool:
         """"Endorsing", "Congratulated": a common verb's -ing or -ed form (the tables hold lemmas)."""
-        low = word.casefold()
-        for suffix in ("ing", "ed"):
-            if low.endswith(suffix) and len(low) > len(suffix) + 2:
-                stem = low[: -len(suffix)]
-                if stem in self.common or stem + "e" in self.common or (stem[-1] == stem[-2] and stem[:-1] in self.common):
-                    return True
-        return False
+        return not self.common.isdisjoint(verb_stems(word.casefold()))
 
     def _is_word(self, word: str) -> bool:
         low = word.casefold()

@@ -60,13 +60,20 @@ def _crude_lemmas(word: str) -> set[str]:
         forms.update({word[:-2], word[:-1]})
     elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         forms.add(word[:-1])
+    forms |= verb_stems(word)
+    return forms
+
+
+def verb_stems(word: str) -> set[str]:
+    """What an -ed or -ing form may come from: "hoping" hope/hop, "stopped" stop (a guess, unchecked)."""
+    stems: set[str] = set()
     for suffix in ("ed", "ing"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             stem = word[: -len(suffix)]
-            forms.update({stem, stem + "e"})
+            stems.update({stem, stem + "e"})
             if len(stem) > 2 and stem[-1] == stem[-2]:
-                forms.add(stem[:-1])
-    return forms
+                stems.add(stem[:-1])
+    return stems
 
 
 @dataclass(slots=True)
