@@ -11,16 +11,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _corpus import load_corpus  # noqa: E402
+
 from postcheck.checks.names import PersonNames  # noqa: E402
-from postcheck.config import load_config  # noqa: E402
-from postcheck.discovery import PostSpec, load  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
@@ -32,11 +31,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     corpus = Path(args.corpus)
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = Path(tmp) / "postcheck.yaml"
-        cfg.write_text(f"roster: {corpus / 'roster.csv'}\nstaff: {corpus / 'staff.txt'}\n", encoding="utf-8")
-        config = load_config(cfg)
-    posts = [load(PostSpec(d, "draft"), "school") for d in sorted((corpus / "drafts").glob("*.md"))]
+    config, posts = load_corpus(corpus)
     nlp = NLP()
     pipeline = nlp.pipeline
     if pipeline is None:

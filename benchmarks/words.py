@@ -12,16 +12,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _corpus import load_corpus  # noqa: E402
+
 from postcheck.checks import check_class  # noqa: E402
-from postcheck.config import load_config  # noqa: E402
-from postcheck.discovery import discover, load  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
@@ -47,12 +46,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     corpus = Path(args.corpus)
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = Path(tmp) / "postcheck.yaml"
-        cfg.write_text(f"school: The Link School\nroster: {corpus / 'roster.csv'}\nstaff: {corpus / 'staff.txt'}\n",
-                       encoding="utf-8")
-        config = load_config(cfg)
-    posts = [load(spec, "school") for spec in discover([corpus / "drafts"])]
+    config, posts = load_corpus(corpus)
     rules = [r for r in load_pack().rules if r.check in WORD_KINDS]
     checks = [check_class(r.check)(r, config) for r in rules]
     print(f"{len(posts)} drafts, {len(rules)} word-matching rules, {args.repeat} runs")
