@@ -218,13 +218,17 @@ def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machin
     """Cache, workers and the stderr progress bar around the engine (see postcheck.runner)."""
     from postcheck import progress
     from postcheck.cache import ResultCache
+    from postcheck.config import ConfigError
     from postcheck.runner import Runner
 
     cache = None if no_cache else ResultCache()
     show = progress.wanted(sys.stderr, quiet, machine_format=machine)
-    with progress.progress_bar(len(specs), sys.stderr, show) as advance:
-        runner = Runner(cfg, pack, jobs=jobs, cache=cache, account_override=account_override, progress=advance)
-        report = runner.run(specs)
+    try:
+        with progress.progress_bar(len(specs), sys.stderr, show) as advance:
+            runner = Runner(cfg, pack, jobs=jobs, cache=cache, account_override=account_override, progress=advance)
+            report = runner.run(specs)
+    except ConfigError as exc:  # a rule whose options its check cannot use: found when the check is built
+        raise _error(str(exc)) from None
     if cache is not None and cache.problem and not (quiet and machine):
         typer.echo(f"postcheck: note: {cache.problem}", err=True)
     if show and len(specs) > 1:

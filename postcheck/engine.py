@@ -1,6 +1,7 @@
 """Run the rule pack over posts: build each check once, run it over each post once, make findings."""
 from __future__ import annotations
 
+import re
 import string
 import time
 from collections import defaultdict
@@ -9,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 from postcheck import allows
 from postcheck.checks import check_class
-from postcheck.config import Config
+from postcheck.config import Config, ConfigError
 from postcheck.model import Allowed, Finding, Hit, PostResult, Report, Severity
 from postcheck.nlp import NLP
 from postcheck.posts import Post
@@ -86,7 +87,12 @@ class Engine:
 
     def check_for(self, rule: Rule) -> Any:
         if rule.id not in self._checks:
-            self._checks[rule.id] = check_class(rule.check)(rule, self.config)
+            try:
+                self._checks[rule.id] = check_class(rule.check)(rule, self.config)
+            except (TypeError, ValueError, AttributeError, KeyError, re.error) as exc:
+                # options of the wrong shape (a number where a list of phrases belongs): the rule file's fault
+                raise ConfigError(rule.source or rule.id, f"rule {rule.id}: options of the wrong shape ({exc})",
+                                  None, "options") from None
         return self._checks[rule.id]
 
     def rules_for(self, post: Post) -> list[Rule]:

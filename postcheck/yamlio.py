@@ -17,6 +17,9 @@ class SourceError(Exception):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self):  # rebuilt from its parts when a worker process hands it back
+        return type(self), (self.path, self.message, self.line, self.key)
+
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         key = f" [{self.key}]" if self.key else ""

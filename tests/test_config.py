@@ -129,3 +129,32 @@ def test_extra_pack_adds_a_rule(tmp_path):
     pack = load_pack(extra=(tmp_path,))
     assert pack.get("our-roster-names").severity.value == "warning"
     assert pack.get("learner-full-name") is not None
+
+
+@pytest.mark.parametrize("options, key", [
+    ("  unless: 5\n  topics: [{name: t, terms: [shambles]}]\n", "[options]"),  # a number where phrases belong
+    ("  lists: 7\n  topics: [{name: t, terms: [shambles]}]\n", "[options.lists]"),  # the check's own message
+])
+def test_rule_options_of_the_wrong_shape_are_one_line_errors(tmp_path, options, key):
+    from typer.testing import CliRunner
+
+    from postcheck.cli import app
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    write(pack, "my-topic.yaml", "check: topics\ncategory: disparaging\nseverity: error\nclauses: ['4.3']\n"
+          "message: m\nwhy: w\nfix: f\noptions:\n" + options)
+    write(tmp_path, "postcheck.yaml", "rules:\n  packs: [pack]\n")
+    draft = write(tmp_path, "d.md", "What a shambles.\n")
+    result = CliRunner().invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "--no-cache", str(draft)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"postcheck: error: {pack / 'my-topic.yaml'}: {key}")
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert draft.read_text(encoding="utf-8") == "What a shambles.\n"
+
+
+def test_config_errors_survive_the_trip_back_from_a_worker_process():
+    import pickle
+
+    error = ConfigError("rules/x.yaml", "bad", 3, "options")
+    assert str(pickle.loads(pickle.dumps(error))) == str(error) == "rules/x.yaml:3: [options] bad"
