@@ -1,9 +1,17 @@
 """Baselines: today's findings recorded so a repo can adopt postcheck gradually, without storing names.
 
-An entry is (rule, path, hash of the match): no names, no line numbers, no timestamps, so it
-survives edits around the match and leaks nothing readable. The hash is PBKDF2 over the rule,
-path and normalised match with a random per-file salt, so a name cannot be recovered by hashing
-a list of likely names cheaply, and the same name in two posts gives two unrelated hashes.
+An entry is (rule, post, hash of the match): no names, no line numbers, no timestamps, so it
+survives edits around the match and leaks nothing readable. An entry belongs to the post it was
+recorded for: its path is the post's draft, and an image finding's hash also covers the image, so
+a new or renamed post never inherits an entry, even one that reuses a baselined photo. The hash is
+PBKDF2 over the rule, post path, normalised match (and image path) with a random per-file salt,
+so a name cannot be recovered by hashing a list of likely names cheaply, and the same name in two
+posts gives two unrelated hashes.
+
+Some findings are never baselined: input errors (a post postcheck could not read is never passed
+as safe; a broken allow is fixed, not recorded) and photos of learners whose parents objected
+(policy 7.2: a child's safety is not a backlog; a deliberate exception is an inline allow with a
+reason, listed in every report). Info findings never fail a post, so there is nothing to accept.
 """
 from __future__ import annotations
 
@@ -17,16 +25,16 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from postcheck.model import Finding, Report
+from postcheck.model import Finding, Report, Severity
 from postcheck.posts import display_path
 
 FILE_NAME = ".postcheck-baseline.json"
 FORMAT = 1
 ITERATIONS = 10_000  # ~3 ms per distinct finding; makes guessing names from hashes slow
-# A post postcheck could not read is never passed as safe, and a broken allow is fixed, not recorded.
-NOT_BASELINED = frozenset({"input-error"})  # includes allow-comment findings
+# Categories a baseline never accepts (see above); input-error includes allow-comment findings.
+NOT_BASELINED = frozenset({"input-error", "objected-image"})
 
-Key = tuple[str, str, str]  # rule, path (relative to the baseline's folder, POSIX), match hash
+Key = tuple[str, str, str]  # rule, post path (relative to the baseline's folder, POSIX), match hash
 
 
 class BaselineError(Exception):
@@ -54,9 +62,17 @@ class Baseline:
     iterations: int = ITERATIONS
     entries: Counter = field(default_factory=Counter)  # Key -> how many findings it covers
 
-    def key(self, finding: Finding) -> Key:
-        path = relative_path(finding.path, self.path.parent)
-        return finding.rule, path, match_hash(finding.rule, path, finding.match, self.salt, self.iterations)
+    def key(self, finding: Finding, post_path: str | None = None) -> Key:
+        """The entry for ``finding`` in the post at ``post_path`` (a report path; default the finding's own)."""
+        path = relative_path(post_path or finding.path, self.path.parent)
+        match = finding.match
+        if post_path is not None and finding.path != post_path:  # an image of the post: the pair, not the image
+            match += "\0" + relative_path(finding.path, self.path.parent)
+        return finding.rule, path, match_hash(finding.rule, path, match, self.salt, self.iterations)
+
+
+def baselinable(finding: Finding) -> bool:
+    return finding.category not in NOT_BASELINED and finding.severity is not Severity.INFO
 
 
 def new(path: Path, salt: str | None = None) -> Baseline:
@@ -103,17 +119,33 @@ def default_path(config_path: Path | None) -> Path:
     return folder / FILE_NAME
 
 
-def record(report: Report, baseline: Baseline) -> tuple[Baseline, int]:
-    """A baseline of every finding in the report; also how many findings it could not record."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What ``record`` wrote, with the counts the baseline command reports."""
+
+    baseline: Baseline
+    findings: int  # findings recorded
+    posts: int  # posts with at least one recorded finding
+    refused: Counter  # category -> findings that are never baselined (input errors, objected images)
+
+
+def record(report: Report, baseline: Baseline) -> Recorded:
+    """A baseline of every finding in the report that may be baselined, and the counts."""
     entries: Counter = Counter()
-    skipped = 0
+    refused: Counter = Counter()
+    posts = 0
     for post in report.posts:
+        recorded = 0
         for finding in post.findings:
+            if finding.severity is Severity.INFO:
+                continue  # never fails a post: nothing to accept
             if finding.category in NOT_BASELINED:
-                skipped += 1
+                refused[finding.category] += 1
                 continue
-            entries[baseline.key(finding)] += 1
-    return replace(baseline, entries=entries), skipped
+            entries[baseline.key(finding, post.path)] += 1
+            recorded += 1
+        posts += recorded > 0
+    return Recorded(replace(baseline, entries=entries), sum(entries.values()), posts, refused)
 
 
 def dumps(baseline: Baseline) -> str:
@@ -130,26 +162,48 @@ def apply(report: Report, baseline: Baseline) -> Report:
     dropped = 0
     posts = []
     checked_paths: set[str] = set()
+    touched = 0
     for post in report.posts:
         checked_paths.add(relative_path(post.path, baseline.path.parent))
-        checked_paths.update(relative_path(image, baseline.path.parent) for image in post.images)
-        kept = []
+        kept, gone = [], []
         for finding in post.findings:
-            if finding.category not in NOT_BASELINED:
-                key = baseline.key(finding)
+            if baselinable(finding):
+                key = baseline.key(finding, post.path)
                 if remaining[key] > 0:
                     remaining[key] -= 1
-                    dropped += 1
+                    gone.append(finding)
                     continue
             kept.append(finding)
-        posts.append(replace(post, findings=tuple(kept)) if len(kept) != len(post.findings) else post)
+        if gone:
+            touched += 1
+            dropped += len(gone)
+            post = replace(post, findings=tuple(kept), baselined=post.baselined + tuple(gone))
+        posts.append(post)
     notices = list(report.notices)
     name = display_path(baseline.path)
     if dropped:
-        notices.append(f"{dropped} finding{'s' if dropped != 1 else ''} baselined by {name} "
+        notices.append(f"{_n(dropped, 'finding')} in {_n(touched, 'post')} baselined by {name} "
                        "(not shown; --no-baseline shows them)")
     stale = sum(count for (rule, path, _), count in remaining.items() if count > 0 and path in checked_paths)
     if stale:
         notices.append(f"{stale} baseline entr{'ies' if stale != 1 else 'y'} in {name} no longer match: "
                        "run `postcheck baseline` to refresh it")
     return replace(report, posts=tuple(posts), notices=tuple(notices), baselined=report.baselined + dropped)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def describe(recorded: Recorded, target: Path, checked: int) -> str:
+    """The baseline command's one line: what was written, and what was refused and why."""
+    message = (f"wrote {target}: {_n(recorded.findings, 'finding')} in {_n(recorded.posts, 'post')} "
+               f"({_n(checked, 'post')} checked)")
+    errors = recorded.refused.get("input-error", 0)
+    if errors:
+        message += f"; {errors} input or allow-comment error{'s' if errors != 1 else ''} not baselined (fix them)"
+    photos = recorded.refused.get("objected-image", 0)
+    if photos:
+        message += (f"; {_n(photos, 'objected-image finding')} not baselined (a photo of a learner whose "
+                    "parents objected never is: remove it, or allow it inline with the reason)")
+    return message

@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from postcheck.model import Allowed, Finding, PostResult, Severity
+from postcheck.model import Allowed, Checked, Finding, PostResult, Severity
 
 MAGIC = b"PCC1"
 _NONCE, _TAG = 16, 32
@@ -283,6 +283,8 @@ def result_from_json(data: dict[str, Any]) -> PostResult:
         "images": tuple(data["images"]),
         "findings": tuple(_finding_from_json(f) for f in data["findings"]),
         "allowed": tuple(Allowed(**{**a, "finding": _finding_from_json(a["finding"])}) for a in data["allowed"]),
+        "checked": tuple(Checked(**{**c, "details": dict(c["details"] or {})}) for c in data.get("checked", ())),
+        "baselined": tuple(_finding_from_json(f) for f in data.get("baselined", ())),
     })
 
 

@@ -113,10 +113,11 @@ def check(
     if changed:
         report = changed.note(report)
     report = _apply_baseline(report, baseline, no_baseline, cfg)
-    from postcheck.redact import names_hidden
+    from postcheck.redact import known_names, names_hidden
 
+    hidden = names_hidden(fmt.value, show_names, os.environ)
     options = RenderOptions(color=_use_color() and output is None, quiet=quiet, clauses=pack.clauses, pack=pack,
-                            show_names=not names_hidden(fmt.value, show_names, os.environ), fail_on=fail_on.value)
+                            show_names=not hidden, fail_on=fail_on.value, names=known_names(cfg) if hidden else ())
     inputs = [spec.path for spec in specs] + [cfg.path, baseline]
     _emit(fmt.value, report, options, output, inputs)
     worst = report.verdict
@@ -201,17 +202,13 @@ def write_baseline(
         except baselines.BaselineError:
             salt = None
     report = Engine(cfg, pack).run(load(spec, cfg.account) for spec in specs)
-    recorded, skipped = baselines.record(report, baselines.new(target, salt))
+    recorded = baselines.record(report, baselines.new(target, salt))
     try:
         guard(target, [spec.path for spec in specs] + ([cfg.path] if cfg.path else []))
-        write_atomic(target, baselines.dumps(recorded))
+        write_atomic(target, baselines.dumps(recorded.baseline))
     except OutputError as exc:
         raise _error(str(exc)) from None
-    total = sum(recorded.entries.values())
-    message = f"wrote {target}: {total} finding{'s' if total != 1 else ''} in {len(report.posts)} posts"
-    if skipped:
-        message += f"; {skipped} input or allow-comment error{'s' if skipped != 1 else ''} not baselined (fix them)"
-    typer.echo(message)
+    typer.echo(baselines.describe(recorded, target, len(report.posts)))
 
 
 def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machine):

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 from postcheck import allows
 from postcheck.checks import check_class
 from postcheck.config import Config, ConfigError
-from postcheck.model import Allowed, Finding, Hit, PostResult, Report, Severity
+from postcheck.model import Allowed, Checked, Finding, Hit, PostResult, Report, Severity
 from postcheck.nlp import NLP
 from postcheck.posts import Post
 from postcheck.rulepack import Rule, RulePack, load_pack
@@ -102,9 +102,13 @@ class Engine:
         """Check one post; its Doc (prefetched by a batch, or parsed now) is dropped afterwards."""
         started = time.perf_counter()
         findings: dict[tuple, Finding] = {}
+        checked: list[Checked] = []
         for rule in self.rules_for(post):
             check = self.check_for(rule)
             for hit in check.run(post, self.ctx):
+                if isinstance(hit, Checked):  # what was looked at: reported apart from findings
+                    checked.append(hit)
+                    continue
                 finding = self._finding(rule, post, hit)
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.match), finding)
         self.ctx.forget([post])  # one pass per post: its Doc is not needed again
@@ -119,6 +123,7 @@ class Engine:
             text=post.text,
             seconds=time.perf_counter() - started,
             allowed=tuple(allowed),
+            checked=tuple(checked),
         )
 
     def _apply_allows(self, post: Post, findings: list[Finding]) -> tuple[list[Finding], list[Allowed]]:

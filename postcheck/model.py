@@ -148,6 +148,26 @@ class Allowed:
 
 
 @dataclass(frozen=True, slots=True)
+class Checked:
+    """What a check looked at and found clear (e.g. "3 faces checked against the consent list: no match").
+
+    Not a finding: never counted, baselined, annotated or shown by ``--quiet``. Reports that list a
+    post in full show it, so that no finding never reads as "not looked".
+    """
+
+    rule: str
+    path: str  # the file that was looked at (an image's display path)
+    message: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"rule": self.rule, "path": self.path, "message": self.message}
+        if self.details:
+            data["details"] = dict(self.details)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class PostResult:
     """The findings and verdict for one post."""
 
@@ -159,6 +179,8 @@ class PostResult:
     text: str = ""  # the analysed text, for reporters that show excerpts
     seconds: float = 0.0
     allowed: tuple[Allowed, ...] = ()  # findings suppressed by inline allows: listed, never silent
+    checked: tuple[Checked, ...] = ()  # what was looked at and found clear: not findings
+    baselined: tuple[Finding, ...] = ()  # findings a baseline file accepted (counted, kept for masking)
 
     @property
     def verdict(self) -> Verdict:
@@ -173,6 +195,7 @@ class PostResult:
             "images": list(self.images),
             "findings": [f.to_dict() for f in self.findings],
             "allowed": [a.to_dict() for a in self.allowed],
+            "checked": [c.to_dict() for c in self.checked],
         }
 
 

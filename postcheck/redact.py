@@ -1,4 +1,13 @@
-"""Masking learners' names in reports: "Amelia Hart" -> "A***** H***", same length, first letters kept."""
+"""Masking learners' names in reports: "Amelia Hart" -> "A***** H***", same length, first letters kept.
+
+Only names are masked, and everywhere they occur: the roster's and consent list's learners in any
+written form (any case or accents, reversed, glued into a URL or handle: ``bit.ly/amelia-hart``),
+and every name a check detected (the match of a learner-name finding), in matches, messages,
+fixes, details, allow reasons, notices, "checked" records and the post text behind excerpts.
+Every other word is left as it is: ids, initials, counts and file names are not names. The one
+exception is a personal-info finding's own match (a phone number, address, e-mail, handle or date
+of birth): that detail is masked too.
+"""
 from __future__ import annotations
 
 import re
@@ -6,18 +15,23 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from postcheck.model import Finding, PostResult, Report
+from postcheck.names.fold import fold_with_map
 
-# Categories whose `match` is (or contains) a person's name or personal details. A finding of any
+# Categories whose `match` is a name, or a personal detail, and is masked whole. A finding of any
 # other category can opt in with details={"personal": True}.
-PERSONAL_CATEGORIES = frozenset({
-    "learner-full-name", "personal-info", "objected-image", "learner-contact",
-})
-# Detail keys that hold a person's name, masked whole in personal findings.
-_NAME_KEYS = frozenset({"name", "names", "learner", "learners", "person", "full_name"})
+PERSONAL_CATEGORIES = frozenset({"learner-full-name", "personal-info"})
+# Categories whose `match` is a detected name: masked wherever else it is written, too.
+NAME_CATEGORIES = frozenset({"learner-full-name"})
+# Detail keys that hold a person's name, masked whole (a learner *id* is not a name).
+_NAME_KEYS = frozenset({"name", "names", "person", "full_name"})
 # Formats a person reads at their own desk; every other format is a log or a file that travels.
 PERSONAL_FORMATS = frozenset({"human", "html"})
 
 _WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Between the words of a detected name as it may be written again: spaces, a line break, or the
+# - _ . of URLs, handles and file names, or nothing (#AmeliaHart).
+_SEP = r"[\s_.\-'’*]*"
 
 
 def mask(text: str) -> str:
@@ -35,21 +49,58 @@ def names_hidden(fmt: str, show_names: bool, environ: Mapping[str, str]) -> bool
 
 
 def is_personal(finding: Finding) -> bool:
+    """Whether the finding's match is a name or personal detail (masked whole)."""
     return finding.category in PERSONAL_CATEGORIES or bool(finding.details.get("personal"))
 
 
-class _Scrubber:
-    """Replaces every known name (case-insensitive, whole words) by its mask."""
+def known_names(config: Any) -> tuple[tuple[str, str], ...]:
+    """(first, last) for every roster learner (first and preferred name) and consent-list learner."""
+    pairs: set[tuple[str, str]] = set()
+    for learner in getattr(config, "roster", None) or ():
+        for first in {learner.first_name, getattr(learner, "preferred_name", None) or learner.first_name}:
+            if first and learner.last_name:
+                pairs.add((first, learner.last_name))
+    consent = getattr(config, "consent_list", None)
+    for entry in getattr(consent, "learners", None) or ():
+        words = entry.name.split()
+        pairs.add((" ".join(words[:-1]), words[-1]) if len(words) > 1 else (entry.name, ""))
+    return tuple(sorted(pairs))
 
-    def __init__(self, names: Iterable[str]):
-        unique = sorted({" ".join(n.split()) for n in names if n and n.strip()}, key=len, reverse=True)
-        parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in unique]
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None
+
+class Scrubber:
+    """Masks every known or detected name in a text, in whatever form it is written."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = (), names: Iterable[str] = (), literals: Iterable[str] = ()):
+        from postcheck.config import Learner
+        from postcheck.names.roster import RosterIndex
+
+        pairs = list(pairs)
+        full = [Learner(first, last) for first, last in pairs if first and last]
+        self.index = RosterIndex(full) if full else None
+        # single-word names (a consent-list learner known by one name) and detected names
+        words = {tuple(_LETTERS.findall(fold_with_map(n)[0])) for n in list(names) + [f for f, l in pairs if not l]}
+        parts = [_SEP.join(re.escape(w) for w in ws) for ws in sorted(words, key=lambda w: -len("".join(w)))
+                 if ws and len("".join(ws)) >= 2]
+        self.pattern = re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + r")(?![^\W\d_])") if parts else None
+        exact = sorted({t for t in literals if t and t.strip()}, key=len, reverse=True)
+        self.exact = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in exact) + r")(?!\w)", re.I) if exact else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        if self.index is not None:
+            found += [(hit.start, hit.end) for hit in self.index.find(text)]
+        if self.pattern is not None:
+            folded, where = fold_with_map(text)
+            found += [(where[m.start()], where[m.end()]) for m in self.pattern.finditer(folded) if m.end() > m.start()]
+        if self.exact is not None:
+            found += [m.span() for m in self.exact.finditer(text)]
+        return found
 
     def __call__(self, text: str | None) -> str | None:
-        if not text or self.pattern is None:
+        if not text:
             return text
-        return self.pattern.sub(lambda m: mask(m.group(0)), text)
+        spans = self.spans(text)
+        return mask_spans(text, spans) if spans else text
 
     def value(self, value: Any, whole: bool = False) -> Any:
         if isinstance(value, str):
@@ -61,41 +112,54 @@ class _Scrubber:
         return value
 
 
-def _personal_findings(post: PostResult) -> Iterable[Finding]:
-    yield from (f for f in post.findings if is_personal(f))
-    yield from (a.finding for a in getattr(post, "allowed", ()) if is_personal(a.finding))
+def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        start, end = max(0, start), min(len(text), end)
+        if start < end:
+            chars[start:end] = mask(text[start:end])
+    return "".join(chars)
 
 
-def redact_report(report: Report) -> Report:
-    """A copy of the report with every personal match masked wherever it would be shown."""
-    names = {f.match for post in report.posts for f in _personal_findings(post)}
-    scrub = _Scrubber(names)
+def _every_finding(post: PostResult) -> Iterable[Finding]:
+    yield from post.findings
+    yield from (a.finding for a in post.allowed)
+    yield from post.baselined
+
+
+def redact_report(report: Report, pairs: Iterable[tuple[str, str]] = ()) -> Report:
+    """A copy of the report with every learner's name masked wherever it would be shown.
+
+    ``pairs`` are the known learners' (first, last) names (``known_names(config)``); names the
+    checks detected are added from the report itself.
+    """
+    detected = {f.match for post in report.posts for f in _every_finding(post) if f.category in NAME_CATEGORIES}
+    literals = {f.match for post in report.posts for f in _every_finding(post) if is_personal(f)}
+    scrub = Scrubber(pairs, detected, literals)
     posts = tuple(_redact_post(post, scrub) for post in report.posts)
     return replace(report, posts=posts, notices=tuple(scrub(n) or n for n in report.notices))
 
 
-def _redact_finding(finding: Finding, scrub: _Scrubber) -> Finding:
-    personal = is_personal(finding)
+def _redact_finding(finding: Finding, scrub: Scrubber) -> Finding:
     return replace(
         finding,
-        match=mask(finding.match) if personal else (scrub(finding.match) or ""),
+        match=mask(finding.match) if is_personal(finding) else (scrub(finding.match) or ""),
         message=scrub(finding.message) or "",
         suggestion=scrub(finding.suggestion),
         details=scrub.value(dict(finding.details)),
     )
 
 
-def _redact_post(post: PostResult, scrub: _Scrubber) -> PostResult:
-    chars = list(post.text)
-    for finding in _personal_findings(post):
-        if finding.span is not None:
-            start, end = finding.span
-            chars[start:end] = mask(post.text[start:end])
-    text = scrub("".join(chars)) or ""
-    changes: dict[str, Any] = {
-        "text": text,
-        "findings": tuple(_redact_finding(f, scrub) for f in post.findings),
-    }
-    if getattr(post, "allowed", ()):
-        changes["allowed"] = tuple(replace(a, finding=_redact_finding(a.finding, scrub)) for a in post.allowed)
-    return replace(post, **changes)
+def _redact_post(post: PostResult, scrub: Scrubber) -> PostResult:
+    spans = [f.span for f in _every_finding(post) if f.span is not None and is_personal(f)]
+    text = scrub(mask_spans(post.text, spans)) or ""
+    return replace(
+        post,
+        text=text,
+        findings=tuple(_redact_finding(f, scrub) for f in post.findings),
+        allowed=tuple(replace(a, finding=_redact_finding(a.finding, scrub), reason=scrub(a.reason) or "")
+                      for a in post.allowed),
+        checked=tuple(replace(c, message=scrub(c.message) or "", details=scrub.value(dict(c.details)))
+                      for c in post.checked),
+        baselined=tuple(_redact_finding(f, scrub) for f in post.baselined),
+    )

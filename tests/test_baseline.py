@@ -32,7 +32,7 @@ def _check(*args):
 
 def test_baseline_file_has_no_names_lines_or_times(repo):
     result = runner.invoke(app, ["baseline", "posts"])
-    assert result.exit_code == 0 and "3 findings in 2 posts" in result.output
+    assert result.exit_code == 0 and "3 findings in 2 posts (2 posts checked)" in result.output
     text = (repo / baselines.FILE_NAME).read_text()
     data = json.loads(text)
     assert "Amelia" not in text and "Hart" not in text and "hart" not in text.lower()
@@ -47,7 +47,7 @@ def test_baselined_findings_are_dropped_and_counted(repo):
     data = json.loads(result.output)
     assert result.exit_code == 0 and data["baselined"] == 3
     assert all(post["findings"] == [] for post in data["posts"])
-    assert any("3 findings baselined by .postcheck-baseline.json" in n for n in data["notices"])
+    assert any("3 findings in 2 posts baselined by .postcheck-baseline.json" in n for n in data["notices"])
     everything = json.loads(_check("--no-baseline").output)
     assert everything["baselined"] == 0 and sum(len(p["findings"]) for p in everything["posts"]) == 3
 

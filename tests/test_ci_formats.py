@@ -111,7 +111,7 @@ def test_sarif_structure(ci_report):
         location = result["locations"][0]["physicalLocation"]
         assert not location["artifactLocation"]["uri"].startswith("/")
         assert result["level"] in ("error", "warning", "note")
-        assert result["partialFingerprints"]["postcheckMatch/v1"]
+        assert result["partialFingerprints"]["postcheckMatch/v2"]
     assert any(r.get("suppressions") for r in run["results"])
 
 

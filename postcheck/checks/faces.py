@@ -6,13 +6,13 @@ from typing import Iterable
 import numpy as np
 
 from postcheck.checks import RuleCheck
-from postcheck.model import Hit, Severity
+from postcheck.model import Checked, Hit, Severity
 
 
 class FaceMatch(RuleCheck):
     """Error when a face is within ``tolerance`` of a restricted learner; warning up to ``possible``."""
 
-    def run(self, post, ctx) -> Iterable[Hit]:
+    def run(self, post, ctx) -> Iterable[Hit | Checked]:
         if not post.images:
             return
         if self.config.consent_list is None:
@@ -64,7 +64,8 @@ class FaceMatch(RuleCheck):
                           details={"face_count": count, "faces": faces, "unchecked": [r.id for r in unchecked]})
             elif not matched:
                 # Say what was looked at, so "no finding" is never mistaken for "not checked".
+                # A record of what was checked, not a finding: never counted, baselined or annotated.
                 template = self.options.get("checked_message", "{faces} face{s} checked against the consent list: no match")
-                yield Hit(match=f"{count} faces checked", image=ref.display, severity=Severity.INFO,
-                          message=template.format(faces=count, s="" if count == 1 else "s"),
-                          details={"face_count": count, "faces": faces})
+                yield Checked(rule=self.rule.id, path=ref.display,
+                              message=template.format(faces=count, s="" if count == 1 else "s"),
+                              details={"face_count": count, "faces": faces})

@@ -19,6 +19,7 @@ class RenderOptions:
     clauses: dict[str, str] | None = None  # clause -> summary, for the human report
     pack: Any = None  # the RulePack, for formats that describe rules (sarif)
     fail_on: str = "fail"  # "fail" | "review": which verdicts count as failures (junit)
+    names: tuple = ()  # known learners' (first, last) names, masked wherever they appear (redact.known_names)
 
 
 def render(fmt: str, report: Any, out: IO[str], options: RenderOptions) -> None:
@@ -26,5 +27,5 @@ def render(fmt: str, report: Any, out: IO[str], options: RenderOptions) -> None:
     if not options.show_names:
         from postcheck.redact import redact_report
 
-        report = redact_report(report)
+        report = redact_report(report, options.names)
     module.render(report, out, options)

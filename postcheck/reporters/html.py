@@ -53,6 +53,8 @@ ol.findings{padding-left:22px;margin:10px 0 2px}ol.findings li{margin-bottom:8px
 .sev.error{color:%(fail)s}.sev.warning{color:#b26a00}.sev.info{color:#1565c0}
 .rule{color:#777;font-size:12px}.clause{color:#333;font-size:13px;margin-left:4px}.clause b{color:#1565c0}
 .fix{font-size:13px;color:#2e5e2e;margin-left:4px}
+ul.allowed,ul.checked{padding-left:22px;margin:6px 0 2px;font-size:13px}.sev.allowed{color:#2e7d32}.reason{color:#444;margin-left:4px}
+ul.checked{color:#555;list-style:circle}
 .legend{font-size:13px;margin:6px 0 14px}.legend i{display:inline-block;width:14px;height:14px;border:3px solid;vertical-align:-3px;margin:0 4px 0 12px}
 """ % {"fail": VERDICT_COLOURS[Verdict.FAIL], "review": VERDICT_COLOURS[Verdict.REVIEW],
        "pass": VERDICT_COLOURS[Verdict.PASS], "gps": GPS_COLOUR}
@@ -64,7 +66,6 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 def render(report: Report, out: IO[str], options: Any) -> None:
     e = html.escape
     clauses = getattr(options, "clauses", None) or {}
-    show_names = getattr(options, "show_names", True)
     quiet = getattr(options, "quiet", False)
     posts = [p for p in report.posts if not (quiet and p.verdict is Verdict.PASS)]
     photos = [(post, _photos(post)) for post in posts]
@@ -95,11 +96,11 @@ def render(report: Report, out: IO[str], options: Any) -> None:
             f'<span class="band-{b}"><i style="border-color:{BANDS[b][0]}"></i>{e(BANDS[b][1])}</span>'
             for b in bands_used) + "</div>\n")
     for index, (post, figures) in enumerate(photos):
-        _post(w, index + 1, post, figures, clauses, show_names)
+        _post(w, index + 1, post, figures, clauses)
     w("</main>\n</body></html>\n")
 
 
-def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[str, str], show_names: bool) -> None:
+def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[str, str]) -> None:
     e = html.escape
     label = post.verdict.value
     facts = [post.account] + ([post.platform] if post.platform else [])
@@ -109,8 +110,8 @@ def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[s
       f'<h2><span class="badge {label}">{label.upper()}</span>{e(post.path)} '
       f'<span class="facts">({e(" · ".join(facts))})</span></h2>\n')
     numbered = list(enumerate(post.findings, 1))
-    if post.text.strip():
-        w(f'<div class="text">{_highlight(post.text, numbered, show_names)}</div>\n')
+    if post.text.strip():  # names in it are already masked when the report hides them
+        w(f'<div class="text">{_highlight(post.text, numbered)}</div>\n')
     if figures:
         w('<div class="photos">')
         for fig in figures:
@@ -121,12 +122,25 @@ def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[s
         for n, finding in numbered:
             _finding(w, n, finding, clauses)
         w("</ol>\n")
+    if post.allowed:  # never silent: what an inline allow let through, and why
+        w('<ul class="allowed">' + "".join(
+            f'<li class="allowed"><span class="where">{e(_where(a.finding))}</span><span class="sev allowed">allowed</span>'
+            f'{e(a.finding.message)} <span class="rule">{e(a.finding.rule)}</span>'
+            f'<div class="reason">reason: {e(a.reason)}</div></li>' for a in post.allowed) + "</ul>\n")
+    if post.checked:  # what was looked at and found clear: not findings
+        w('<ul class="checked">' + "".join(
+            f'<li class="checked"><span class="where">{e(c.path)}</span> checked: {e(c.message)}</li>'
+            for c in post.checked) + "</ul>\n")
     w("</section>\n")
+
+
+def _where(f: Finding) -> str:
+    return f.path + (f":{f.line}" if f.line is not None else "") + (f":{f.column}" if f.line is not None and f.column is not None else "")
 
 
 def _finding(w, n: int, f: Finding, clauses: dict[str, str]) -> None:
     e = html.escape
-    where = f.path + (f":{f.line}" if f.line is not None else "") + (f":{f.column}" if f.line is not None and f.column is not None else "")
+    where = _where(f)
     w(f'<li id="f-{n}" class="finding {f.severity.value}" data-category="{e(f.category)}">'
       f'<span class="where">{e(where)}</span><span class="sev {f.severity.value}">{f.severity.value}</span>'
       f'{e(f.message)} <span class="rule">{e(f.rule)}</span>')
@@ -137,7 +151,7 @@ def _finding(w, n: int, f: Finding, clauses: dict[str, str]) -> None:
     w("</li>")
 
 
-def _highlight(text: str, numbered: list[tuple[int, Finding]], show_names: bool) -> str:
+def _highlight(text: str, numbered: list[tuple[int, Finding]]) -> str:
     """The post text with each finding's span marked; overlapping spans are clipped, not nested."""
     e = html.escape
     spans = sorted(((f.span[0], f.span[1], n, f) for n, f in numbered if f.span and 0 <= f.span[0] <= len(text)),
@@ -148,7 +162,7 @@ def _highlight(text: str, numbered: list[tuple[int, Finding]], show_names: bool)
         if end <= start and f.span[1] > f.span[0]:
             continue
         parts.append(e(text[pos:start]))
-        shown = text[start:end] if show_names else "•" * max(1, min(end - start, 12))
+        shown = text[start:end]
         title = f"{f.message} — " + ", ".join(f.clauses)
         parts.append(f'<mark class="{f.severity.value}" title="{e(title)}">{e(shown)}</mark>'
                      f'<sup class="ref"><a href="#f-{n}">{n}</a></sup>')
@@ -160,9 +174,10 @@ def _highlight(text: str, numbered: list[tuple[int, Finding]], show_names: bool)
 def _photos(post: PostResult) -> list[dict]:
     figures = []
     for image in post.images:
-        own = [f for f in post.findings if f.path == image]
+        own = [f for f in post.findings if f.path == image] + [a.finding for a in post.allowed if a.finding.path == image]
+        faces = [face for c in post.checked if c.path == image for face in (c.details.get("faces") or ())]
         thumb = thumbnail(Path(image))
-        figures.append({"path": image, "thumb": thumb, "boxes": _boxes(own), "gps": any(_is_gps(f) for f in own)})
+        figures.append({"path": image, "thumb": thumb, "boxes": _boxes(own, faces), "gps": any(_is_gps(f) for f in own)})
     return figures
 
 
@@ -205,8 +220,8 @@ def _box(value: Any) -> tuple[int, int, int, int] | None:
     return top, left + width, top + height, left
 
 
-def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int], str, str]]:
-    """(box, band, label) for every face the findings mention; the strongest band wins per box."""
+def _boxes(findings: Iterable[Finding], other_faces: Iterable[Any] = ()) -> list[tuple[tuple[int, int, int, int], str, str]]:
+    """(box, band, label) for every face the findings (and checked records) mention; the strongest band wins per box."""
     best: dict[tuple[int, int, int, int], str] = {}
     labels: dict[tuple[int, int, int, int], str] = {}
 
@@ -226,6 +241,8 @@ def _boxes(findings: Iterable[Finding]) -> list[tuple[tuple[int, int, int, int],
         for face in faces if isinstance(faces, list) else ():
             face_band = str(face.get("band", "other")).lower() if isinstance(face, dict) else "other"
             add(_box(face), face_band if face_band in BANDS else "other")
+    for face in other_faces:
+        add(_box(face), "other")
     return sorted((box, band, labels.get(box, "")) for box, band in best.items())
 
 

@@ -45,7 +45,7 @@ def _render(report: Report, out: IO[str], options) -> None:
     for post in report.posts:
         if options.quiet and post.verdict is Verdict.PASS:
             continue
-        _post(console, post, clauses)
+        _post(console, post, clauses, checked=not options.quiet)
     for notice in report.notices:
         console.print(Text(f"note: {notice}", style="dim"))
     if len(report.posts) > 1:  # the batch view: counts by verdict, category, clause; slowest posts
@@ -65,7 +65,7 @@ def _render(report: Report, out: IO[str], options) -> None:
     console.print(line)
 
 
-def _post(console: Console, post: PostResult, clauses: dict[str, str]) -> None:
+def _post(console: Console, post: PostResult, clauses: dict[str, str], checked: bool = True) -> None:
     label, style = BADGE[post.verdict]
     header = Text()
     header.append(f" {label} ", style=style)
@@ -84,6 +84,8 @@ def _post(console: Console, post: PostResult, clauses: dict[str, str]) -> None:
         where = f.path + (f":{f.line}" if f.line is not None else "")
         console.print(Text.assemble("  ", (where, "bold"), ("  allowed", "green"), (f"  {f.rule}  ", "dim"),
                                     f"reason: {allowed.reason}"))
+    for record in post.checked if checked else ():  # what was looked at and found clear: not a finding
+        console.print(Text.assemble("  ", (record.path, "bold"), ("  checked  ", "dim"), (record.message, "dim")))
     console.print()
 
 

@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 from postcheck import __version__
 from postcheck.model import Finding, Report, Severity
-from postcheck.redact import is_personal, mask
+from postcheck.redact import mask
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-FINGERPRINT = "postcheckMatch/v1"
+FINGERPRINT = "postcheckMatch/v2"
 
 
 def _fix_text(fix: str) -> str:
@@ -37,10 +37,9 @@ def rule_descriptor(rule, clauses: dict[str, str]) -> dict[str, Any]:
 
 
 def fingerprint(finding: Finding, occurrence: int) -> str:
-    """Stable across edits and runs, with or without --show-names: a personal match is hashed masked."""
-    match = " ".join(finding.match.casefold().split())
-    if is_personal(finding):
-        match = mask(match)
+    """Stable across edits and runs, with or without --show-names: the match is hashed masked (any
+    match may hold a name, e.g. a link's URL, and masking is idempotent)."""
+    match = mask(" ".join(finding.match.casefold().split()))
     digest = hashlib.sha256("\0".join((finding.rule, _uri(finding.path), match)).encode("utf-8")).hexdigest()
     return f"{digest[:32]}:{occurrence}"
 
