@@ -64,6 +64,8 @@ def known_names(config: Any) -> tuple[tuple[str, str], ...]:
     for entry in getattr(consent, "learners", None) or ():
         words = entry.name.split()
         pairs.add((" ".join(words[:-1]), words[-1]) if len(words) > 1 else (entry.name, ""))
+        if entry.restricts_name and len(words) > 1:  # "not even the first name": masked alone too
+            pairs.add((words[0], ""))
     return tuple(sorted(pairs))
 
 

@@ -126,3 +126,44 @@ def test_baseline_command_through_main_and_help(repo, capsys):
     assert "wrote" in capsys.readouterr().out and (repo / baselines.FILE_NAME).is_file()
     result = runner.invoke(app, ["baseline", "--help"])
     assert result.exit_code == 0 and "baseline" in result.output.lower()
+
+
+def _gps_photo(path: Path) -> Path:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)})
+    Image.new("RGB", (64, 48), (200, 200, 200)).save(path, exif=exif)
+    return path
+
+
+def test_an_entry_belongs_to_its_post_never_to_a_new_or_renamed_one(repo):
+    _gps_photo(repo / "posts" / "trip.jpg")
+    (repo / "posts" / "trip.md").write_text("Our trip.\n\n![trip](trip.jpg)\n", encoding="utf-8")
+    assert "4 findings in 3 posts (3 posts checked)" in runner.invoke(app, ["baseline", "posts"]).output
+    assert _check().exit_code == 0
+    # a new draft reusing the baselined photo, and one repeating a baselined name: both fail
+    (repo / "posts" / "again.md").write_text("Trip again!\n\n![trip](trip.jpg)\n", encoding="utf-8")
+    (repo / "posts" / "copy.md").write_text("Tom Hart scored.\n", encoding="utf-8")
+    result = _check()
+    data = json.loads(result.output)
+    assert result.exit_code == 1 and data["baselined"] == 4
+    failing = {p["path"]: [f["rule"] for f in p["findings"]] for p in data["posts"] if p["findings"]}
+    assert failing == {"posts/again.md": ["image-metadata"], "posts/copy.md": ["learner-full-name"]}
+    # a renamed post inherits nothing either
+    (repo / "posts" / "again.md").unlink()
+    (repo / "posts" / "copy.md").unlink()
+    (repo / "posts" / "trip.md").rename(repo / "posts" / "our-trip.md")
+    data = json.loads(_check().output)
+    assert [p["path"] for p in data["posts"] if p["findings"]] == ["posts/our-trip.md"]
+    assert data["baselined"] == 3
+
+
+def test_baseline_counts_findings_posts_and_checked_posts(repo):
+    (repo / "posts" / "clean.md").write_text("A lovely day.\n", encoding="utf-8")
+    (repo / "posts" / "personal.md").write_text("---\naccount: personal\n---\nLovely lunch with Harriet Wilde.\n",
+                                                encoding="utf-8")
+    result = runner.invoke(app, ["baseline", "posts"])
+    assert "3 findings in 2 posts (4 posts checked)" in result.output, result.output
+    rows = json.loads((repo / baselines.FILE_NAME).read_text())["findings"]
+    assert sum(r["count"] for r in rows) == 3  # an info finding is nothing to accept: not recorded
