@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from postcheck.model import Finding, PostResult, Report
-from postcheck.names.fold import fold_with_map
+from postcheck.names.fold import fold, fold_with_map
 
 # Categories whose `match` is a name, or a personal detail, and is masked whole. A finding of any
 # other category can opt in with details={"personal": True}.
@@ -77,6 +77,7 @@ class Scrubber:
         from postcheck.names.roster import RosterIndex
 
         pairs = list(pairs)
+        self._done: dict[str, str] = {}
         full = [Learner(first, last) for first, last in pairs if first and last]
         self.index = RosterIndex(full) if full else None
         # single-word names (a consent-list learner known by one name) and detected names
@@ -84,16 +85,25 @@ class Scrubber:
         parts = [_SEP.join(re.escape(w) for w in ws) for ws in sorted(words, key=lambda w: -len("".join(w)))
                  if ws and len("".join(ws)) >= 2]
         self.pattern = re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + r")(?![^\W\d_])") if parts else None
+        # a quick test that a text may hold a name at all: every name holds one of these pieces
+        pieces = {p for first, last in pairs for p in _LETTERS.findall(fold(f"{first} {last}"))}
+        pieces |= {w for ws in words for w in ws}
+        self.maybe = re.compile("|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))) if pieces else None
         exact = sorted({t for t in literals if t and t.strip()}, key=len, reverse=True)
         self.exact = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in exact) + r")(?!\w)", re.I) if exact else None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
-        if self.index is not None:
-            found += [(hit.start, hit.end) for hit in self.index.find(text)]
-        if self.pattern is not None:
-            folded, where = fold_with_map(text)
-            found += [(where[m.start()], where[m.end()]) for m in self.pattern.finditer(folded) if m.end() > m.start()]
+        if self.maybe is not None and self.maybe.search(fold(text)):
+            if self.index is not None:
+                found += [(hit.start, hit.end) for hit in self.index.find(text)]
+            if self.pattern is not None:
+                if text.isascii():  # folding keeps every offset
+                    found += [m.span() for m in self.pattern.finditer(fold(text)) if m.end() > m.start()]
+                else:
+                    folded, where = fold_with_map(text)
+                    found += [(where[m.start()], where[m.end()]) for m in self.pattern.finditer(folded)
+                              if m.end() > m.start()]
         if self.exact is not None:
             found += [m.span() for m in self.exact.finditer(text)]
         return found
@@ -101,8 +111,13 @@ class Scrubber:
     def __call__(self, text: str | None) -> str | None:
         if not text:
             return text
-        spans = self.spans(text)
-        return mask_spans(text, spans) if spans else text
+        done = self._done.get(text)  # messages and fixes repeat across posts
+        if done is None:
+            spans = self.spans(text)
+            done = mask_spans(text, spans) if spans else text
+            if len(text) < 300:
+                self._done[text] = done
+        return done
 
     def value(self, value: Any, whole: bool = False) -> Any:
         if isinstance(value, str):

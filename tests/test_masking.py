@@ -114,3 +114,18 @@ def test_learner_id_is_shown_alike_in_message_and_details():
     post = redact_report(Report((PostResult("p.md", "school", None, ("p.jpg",), (finding,)),)),
                          [("Amelia", "Hart")]).posts[0]
     assert post.findings[0] == finding  # nothing in it is a name
+
+
+def test_a_baselined_name_stays_masked_in_excerpts_under_ci(tmp_path, monkeypatch):
+    posts = make_content_repo(tmp_path)
+    draft = posts / "news.md"
+    draft.write_text("Well done to Harriet Wilde in Year 6!\n", encoding="utf-8")  # not on the roster
+    monkeypatch.chdir(tmp_path)
+    assert "1 finding in 1 post" in runner.invoke(app, ["baseline", "posts"]).output
+    draft.write_text("Well done to Harriet Wilde in Year 6! Photos: http://bit.ly/sports\n", encoding="utf-8")
+    monkeypatch.setenv("CI", "true")
+    for fmt in ("human", "html"):
+        result = runner.invoke(app, ["check", "-f", fmt, "--no-cache", "posts"])
+        assert result.exit_code == 1 and "bit.ly/sports" in result.output
+        assert "Harriet" not in result.output and "Wilde" not in result.output
+        assert "H****** W****" in result.output
