@@ -165,6 +165,8 @@ def apply(report: Report, baseline: Baseline) -> Report:
     touched = 0
     for post in report.posts:
         checked_paths.add(relative_path(post.path, baseline.path.parent))
+        # entries under an image's own path come from an older postcheck: stale, never applied
+        checked_paths.update(relative_path(image, baseline.path.parent) for image in post.images)
         kept, gone = [], []
         for finding in post.findings:
             if baselinable(finding):

@@ -167,3 +167,18 @@ def test_baseline_counts_findings_posts_and_checked_posts(repo):
     assert "3 findings in 2 posts (4 posts checked)" in result.output, result.output
     rows = json.loads((repo / baselines.FILE_NAME).read_text())["findings"]
     assert sum(r["count"] for r in rows) == 3  # an info finding is nothing to accept: not recorded
+
+
+def test_entries_under_an_image_path_are_stale_not_applied(repo):
+    """An older postcheck keyed a photo's findings by the photo alone: any post reusing it inherited them."""
+    _gps_photo(repo / "posts" / "trip.jpg")
+    (repo / "posts" / "trip.md").write_text("Our trip.\n\n![trip](trip.jpg)\n", encoding="utf-8")
+    (finding,) = [f for p in json.loads(_check().output)["posts"] for f in p["findings"] if f["path"] == "posts/trip.jpg"]
+    old = baselines.new(repo / baselines.FILE_NAME)
+    old.entries[("image-metadata", "posts/trip.jpg",
+                 baselines.match_hash("image-metadata", "posts/trip.jpg", finding["match"], old.salt))] += 1
+    (repo / baselines.FILE_NAME).write_text(baselines.dumps(old), encoding="utf-8")
+    result = _check()
+    data = json.loads(result.output)
+    assert result.exit_code == 1 and data["baselined"] == 0
+    assert any("1 baseline entry" in n and "no longer match" in n for n in data["notices"])
