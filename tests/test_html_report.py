@@ -163,3 +163,22 @@ def test_dump_dom(tmp_path):
     assert re.search(r'<figure class="photo" data-faces="3" data-gps="true">', dom)
     assert len(re.findall(r"<rect class=\"face ", dom)) == 3
     assert dom.count("<mark ") == 1 and 'id="f-1"' in dom
+
+
+def test_allowed_findings_and_checked_records_are_listed(tmp_path):
+    from postcheck.model import Allowed, Checked
+
+    photo = str(sample_photo(tmp_path))
+    allowed = Finding("learner-full-name", "learner-full-name", Severity.ERROR, ("6.3(f)",),
+                      "Learner identified by full name", "draft.md", 2, 1, "Amelia Hart", "Use: Amelia", span=(10, 21))
+    checked = Checked("objected-image", photo, "1 face checked against the consent list: no match",
+                      {"face_count": 1, "faces": [{"box": [20, 20, 100, 100], "band": "other"}]})
+    post = PostResult("draft.md", "school", None, (photo,), (), "Well done\nAmelia Hart!", allowed=(
+        Allowed(allowed, "Parent agreed, email of 3 May", 1),), checked=(checked,))
+    out = io.StringIO()
+    render("html", Report((post, PostResult("ok.md", "school", None, (), ()))), out, RenderOptions())
+    page = out.getvalue()
+    assert re.search(r'class="allowed">.*draft\.md:2:1.*Learner identified by full name.*'
+                     r'reason: Parent agreed, email of 3 May', page)
+    assert "checked: 1 face checked against the consent list: no match" in page
+    assert 'data-faces="1"' in page and "0 findings" in page and "1 finding<" not in page
