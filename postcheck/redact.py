@@ -81,7 +81,7 @@ class Scrubber:
         full = [Learner(first, last) for first, last in pairs if first and last]
         self.index = RosterIndex(full) if full else None
         # single-word names (a consent-list learner known by one name) and detected names
-        words = {tuple(_LETTERS.findall(fold_with_map(n)[0])) for n in list(names) + [f for f, l in pairs if not l]}
+        words = {tuple(_LETTERS.findall(fold(n))) for n in list(names) + [f for f, l in pairs if not l]}
         parts = [_SEP.join(re.escape(w) for w in ws) for ws in sorted(words, key=lambda w: -len("".join(w)))
                  if ws and len("".join(ws)) >= 2]
         self.pattern = re.compile(r"(?<![^\W\d_])(?:" + "|".join(parts) + r")(?![^\W\d_])") if parts else None
@@ -150,11 +150,26 @@ def redact_report(report: Report, pairs: Iterable[tuple[str, str]] = ()) -> Repo
     ``pairs`` are the known learners' (first, last) names (``known_names(config)``); names the
     checks detected are added from the report itself.
     """
-    detected = {f.match for post in report.posts for f in _every_finding(post) if f.category in NAME_CATEGORIES}
-    literals = {f.match for post in report.posts for f in _every_finding(post) if is_personal(f)}
+    findings = [f for post in report.posts for f in _every_finding(post)]
+    detected = {f.match for f in findings if f.category in NAME_CATEGORIES}
+    detected |= {name for f in findings for name in _detail_names(f.details)}
+    literals = {f.match for f in findings if is_personal(f)}
     scrub = Scrubber(pairs, detected, literals)
     posts = tuple(_redact_post(post, scrub) for post in report.posts)
     return replace(report, posts=posts, notices=tuple(scrub(n) or n for n in report.notices))
+
+
+def _detail_names(details: Any, named: bool = False) -> Iterable[str]:
+    """Strings a check put under a name key of its details (``name``, ``person``...)."""
+    if isinstance(details, str):
+        if named:
+            yield details
+    elif isinstance(details, Mapping):
+        for key, value in details.items():
+            yield from _detail_names(value, named or key in _NAME_KEYS)
+    elif isinstance(details, (list, tuple)):
+        for value in details:
+            yield from _detail_names(value, named)
 
 
 def _redact_finding(finding: Finding, scrub: Scrubber) -> Finding:

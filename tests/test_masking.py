@@ -128,3 +128,13 @@ def test_a_baselined_name_stays_masked_in_excerpts_under_ci(tmp_path, monkeypatc
         assert result.exit_code == 1 and "bit.ly/sports" in result.output
         assert "Harriet" not in result.output and "Wilde" not in result.output
         assert "H****** W****" in result.output
+
+
+def test_a_name_a_check_puts_in_details_is_masked_everywhere():
+    finding = Finding("reference", "reference", Severity.WARNING, ("3.3",), "Reference for Harriet Wilde",
+                      "p.md", 1, 1, "a reference", details={"person": "Harriet Wilde"})
+    post = PostResult("p.md", "school", None, (), (finding,), "I recommend Harriet Wilde warmly.")
+    post = redact_report(Report((post,))).posts[0]
+    assert post.findings[0].message == "Reference for H****** W****"
+    assert post.findings[0].details == {"person": "H****** W****"} and post.findings[0].match == "a reference"
+    assert post.text == "I recommend H****** W**** warmly."

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Protocol
 if TYPE_CHECKING:
     from postcheck.config import Config
     from postcheck.engine import Context, Rule
-    from postcheck.model import Hit
+    from postcheck.model import Checked, Hit
     from postcheck.posts import Post
 
 # kind -> "module:Class". One explicit table; no entry-point magic.
@@ -41,7 +41,9 @@ class Check(Protocol):
 
     def __init__(self, rule: Rule, config: Config) -> None: ...
 
-    def run(self, post: Post, ctx: Context) -> Iterable[Hit]: ...
+    def run(self, post: Post, ctx: Context) -> Iterable[Hit | Checked]:
+        """Hits become findings; a ``Checked`` record says what was looked at and found clear."""
+        ...
 
 
 class RuleCheck:
