@@ -22,7 +22,7 @@ runner = CliRunner()
 NAMES = [r"amelia\W*hart", r"hart\W*amelia", r"jonah\W*whitfield", r"tomasz", r"nowicki", r"priya\W*raman"]
 # Ordinary words the same reports contain, which masking must leave exactly as they are.
 WORDS = ["Unsafe link", "link shortener", "not encrypted", "Learner identified by full name", "bit.ly",
-         "learner L0042 has no reference photo", "photos cannot be checked", "consent list", "6.3(f)"]
+         "no face found in reference photo consent/p****-r****.png for learner L0042", "consent list", "6.3(f)"]
 
 DRAFT = """\
 Sports day!
@@ -41,7 +41,7 @@ def repo(tmp_path, monkeypatch):
     posts = make_content_repo(tmp_path)
     (tmp_path / "consent_list.yaml").write_text(
         "learners:\n"
-        "  - {id: L0042, name: Priya Raman, objection: photos}\n"
+        "  - {id: L0042, name: Priya Raman, objection: photos, photos: [consent/priya-raman.png]}\n"
         "  - {id: L0057, name: Tomasz Nowicki, objection: name}\n", encoding="utf-8")
     with open(tmp_path / "postcheck.yaml", "a", encoding="utf-8") as config:
         config.write("consent_list: consent_list.yaml\n")
@@ -49,6 +49,8 @@ def repo(tmp_path, monkeypatch):
     (posts / "other.md").write_text("Jonah Whitfield's page: http://example.org/news/jonah_whitfield-wins\n",
                                     encoding="utf-8")
     Image.new("RGB", (80, 60), (40, 160, 40)).save(posts / "field.png")
+    (tmp_path / "consent").mkdir()  # a reference photo named after the child (as the README says not to)
+    Image.new("RGB", (80, 60), (90, 90, 160)).save(tmp_path / "consent" / "priya-raman.png")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -85,7 +87,7 @@ def test_masking_keeps_ids_counts_and_words_and_masks_names_in_urls_and_reasons(
     other = next(p for p in data["posts"] if p["path"].endswith("other.md"))
     (link,) = [f for f in other["findings"] if f["rule"] == "unsafe-link"]
     assert link["match"] == "http://example.org/news/j**************-wins"
-    assert any("learner L0042 has no reference photo" in n for n in data["notices"])
+    assert any("reference photo consent/p****-r****.png for learner L0042" in n for n in data["notices"])
 
 
 def test_scrubber_masks_names_only():
