@@ -4,7 +4,7 @@ Only names are masked, and everywhere they occur: the roster's and consent list'
 written form (any case or accents, reversed, glued into a URL or handle: ``bit.ly/amelia-hart``),
 and every name a check detected (the match of a learner-name finding), in matches, messages,
 fixes, details, allow reasons, notices, "checked" records and the post text behind excerpts.
-Every other word is left as it is: ids, initials, counts and file names are not names. The one
+Every other word is left as it is: learner ids, initials, counts and ordinary words. The one
 exception is a personal-info finding's own match (a phone number, address, e-mail, handle or date
 of birth): that detail is masked too.
 """

@@ -63,8 +63,8 @@ class FaceMatch(RuleCheck):
                           message=template.format(faces=count, s="" if count == 1 else "s", learners=ids),
                           details={"face_count": count, "faces": faces, "unchecked": [r.id for r in unchecked]})
             elif not matched:
-                # Say what was looked at, so "no finding" is never mistaken for "not checked".
-                # A record of what was checked, not a finding: never counted, baselined or annotated.
+                # Say what was looked at, so "no finding" is never mistaken for "not checked": a
+                # record, not a finding (never counted, baselined or annotated).
                 template = self.options.get("checked_message", "{faces} face{s} checked against the consent list: no match")
                 yield Checked(rule=self.rule.id, path=ref.display,
                               message=template.format(faces=count, s="" if count == 1 else "s"),
