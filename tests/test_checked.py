@@ -60,11 +60,15 @@ def test_checked_is_said_but_never_a_finding(repo):
     assert human.exit_code == 0 and f"posts/team.jpg  checked  {CHECKED}" in human.output
     assert "objected-image" not in human.output  # not in the category or clause tables either
     assert "7.2" not in human.output
-    assert "checked against" not in _run("--quiet").output
-
     html = _run("-f", "html").output
     assert CHECKED in html and "0 findings" in html and "1 finding<" not in html
     assert 'data-faces="1"' in html  # the face looked at is still drawn
+
+    # --quiet shows a failing post's findings, but not what was checked
+    (repo / "posts" / "team.md").write_text("Well done to Amelia Hart!\n\n![team](team.jpg)\n", encoding="utf-8")
+    quiet = _run("--quiet").output
+    assert "FAIL  posts/team.md" in quiet and "learner-full-name" in quiet and "checked against" not in quiet
+    assert CHECKED in _run().output
 
 
 @pytest.mark.parametrize("fmt", ["github", "sarif", "junit"])
