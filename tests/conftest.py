@@ -17,6 +17,17 @@ SHARED = ROOT.parent / "shared"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from current output")
+    parser.addoption("--install", action="store_true",
+                     help="also run the slow tests that install postcheck from the package registry (CI does)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--install"):
+        return
+    skip = pytest.mark.skip(reason="installs from the package registry (slow): run with --install, as .ci/run does")
+    for item in items:
+        if "install" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")
