@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="installs from the package registry (slow): run with --install, as .ci/run does")
     for item in items:
-        if "install" in item.keywords:
+        if item.get_closest_marker("install"):
             item.add_marker(skip)
 
 
