@@ -11,6 +11,7 @@ import tomllib
 import pytest
 
 import postcheck
+
 from conftest import ROOT
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
