@@ -99,9 +99,11 @@ def _claimed_images(drafts: list[Path]) -> set[Path]:
     return claimed
 
 
-def load(spec: PostSpec, default_account: str, account_override: str | None = None) -> Post:
+def load(spec: PostSpec, default_account: str, account_override: str | None = None,
+         image_roots: Iterable[Path] = ()) -> Post:
+    """``image_roots``: folders besides the draft's own that its images may come from."""
     if spec.kind == "draft":
-        return load_draft(spec.path, default_account, account_override, spec.extra_images)
+        return load_draft(spec.path, default_account, account_override, spec.extra_images, image_roots)
     if spec.kind == "image":
         return image_post(spec.path, account_override or default_account)
     post = Post(path=spec.path, display=display_path(spec.path), account=account_override or default_account)

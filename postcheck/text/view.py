@@ -1,0 +1,307 @@
+"""The text as a reader sees it, with a map back to the source.
+
+A draft can hide a name from a plain string search and still show it to every reader: a
+zero-width space or soft hyphen inside it, Cyrillic or Greek look-alike letters, decomposed
+accents, mathematical bold letters, HTML entities (``&#101;``), emphasis split inside a word
+(``**Ame**lia``), inline HTML (``Ame<span>lia</span>``) or a right-to-left override that shows
+reversed letters in the right order. :func:`reader_view` undoes all of these and keeps, for
+every stretch of the result, the stretch of the source it came from, so findings still point at
+the source's line and column.
+
+Ordinary text is left as written: accents (Zoë), emoji (joiners and flag tags included),
+non-Latin words, URLs, HTML comments (allow comments live there) and tags that carry a link,
+an image or alt text.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from postcheck.names.fold import URL_PATTERN as _URL
+
+# Cyrillic and Greek letters that look like Latin ones in common fonts (after Unicode's
+# confusables list, upright shapes only: Cyrillic к, м, т, п are left alone).
+_CONFUSABLES = {
+    # Cyrillic
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "Ү": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ү": "y", "ɡ": "g", "Ғ": "F",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ι": "i", "ν": "v", "κ": "k", "ρ": "p", "α": "a",
+    "ϲ": "c", "ϳ": "j", "Ϲ": "C", "Ϳ": "J",
+}
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+# Inline elements a renderer draws as nothing but their content; block elements break the line.
+_INLINE_TAGS = frozenset(
+    "a span b i u s em strong mark small big sub sup font ins del strike tt code kbd samp var abbr cite dfn q "
+    "bdi bdo wbr time data label nobr".split())
+_BLOCK_TAGS = frozenset(
+    "br p div li ul ol h1 h2 h3 h4 h5 h6 tr td th table thead tbody tfoot blockquote hr section article "
+    "header footer aside nav main figure figcaption dl dt dd pre center details summary caption".split())
+# Attributes that hold something a check reads (a link, an image, words shown on hover or to a
+# screen reader): a tag carrying one is left as written.
+_KEEP_ATTRS = re.compile(r"\b(?:href|src|srcset|alt|title|poster|data|action|formaction|cite)\s*=", re.I)
+
+_SPECIAL = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment: kept as written (inline allows live there)
+    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^<>]*)?)/?>"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|\*{1,3}"
+    r"|(?P<char>[^\x00-\x7f]|[A-Za-z](?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]))",
+    re.S,
+)
+_STARS = re.compile(r"\*{1,3}")
+_RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
+_ZWJ = "\u200d"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A reader's view of ``source``: ``text``, and where each stretch of it came from.
+
+    ``pieces`` holds (view_start, view_end, source_start, source_end, copied): a copied piece maps
+    character by character; any other maps as a whole (an entity, a composed letter, a tag).
+    An identity view (nothing to change) has no pieces.
+    """
+
+    text: str
+    source: str
+    pieces: tuple[tuple[int, int, int, int, bool], ...] = ()
+    _starts: tuple[int, ...] = ()
+
+    @property
+    def identity(self) -> bool:
+        return not self.pieces
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The stretch of ``source`` that view[start:end] shows (start == end: a point)."""
+        if not self.pieces:
+            return start, end
+        if end <= start:
+            point = self._point(start)
+            return point, point
+        lo, hi = len(self.source), 0
+        index = max(0, bisect_right(self._starts, start) - 1)
+        while index < len(self.pieces):
+            v0, v1, s0, s1, copied = self.pieces[index]
+            if v0 >= end:
+                break
+            if v1 > start:
+                if copied:
+                    lo = min(lo, s0 + max(start, v0) - v0)
+                    hi = max(hi, s0 + min(end, v1) - v0)
+                else:
+                    lo, hi = min(lo, s0), max(hi, s1)
+            index += 1
+        return (lo, hi) if lo <= hi else (self._point(start),) * 2
+
+    def _point(self, offset: int) -> int:
+        index = bisect_right(self._starts, offset) - 1
+        if index < 0:
+            return 0
+        v0, v1, s0, s1, copied = self.pieces[index]
+        if offset >= v1:
+            return s1
+        return s0 + (offset - v0) if copied else s0
+
+
+def reader_view(source: str) -> View:
+    """``source`` as a reader sees it (see the module docstring); cheap when nothing changes."""
+    if source.isascii() and "&" not in source and "<" not in source and "*" not in source:
+        return View(source, source)
+    builder = _Builder(source)
+    builder.run()
+    if not builder.changed:
+        return View(source, source)
+    pieces = tuple(builder.pieces)
+    return View("".join(builder.out), source, pieces, tuple(p[0] for p in pieces))
+
+
+class _Builder:
+    def __init__(self, source: str):
+        self.source = source
+        self.out: list[str] = []
+        self.pieces: list[tuple[int, int, int, int, bool]] = []
+        self.length = 0
+        self.copied_to = 0  # source offset up to which pieces are made
+        self.changed = False
+        self.fold_at = _confusable_positions(source)
+        self.star_drops = _split_emphasis(source) if "*" in source else set()
+        # web and e-mail addresses stay as written: a look-alike letter there is the link check's to see
+        self.urls = [(m.start(), m.end()) for m in _URL.finditer(source)] if "." in source else []
+        self.url_starts = [start for start, _ in self.urls]
+
+    def in_url(self, offset: int) -> bool:
+        index = bisect_right(self.url_starts, offset) - 1
+        return index >= 0 and offset < self.urls[index][1]
+
+    def copy(self, upto: int) -> None:
+        if upto > self.copied_to:
+            chunk = self.source[self.copied_to:upto]
+            self.out.append(chunk)
+            self.pieces.append((self.length, self.length + len(chunk), self.copied_to, upto, True))
+            self.length += len(chunk)
+            self.copied_to = upto
+
+    def replace(self, start: int, end: int, text: str) -> None:
+        self.copy(start)
+        self.changed = True
+        if text:
+            self.out.append(text)
+            self.pieces.append((self.length, self.length + len(text), start, end, False))
+            self.length += len(text)
+        self.copied_to = end
+
+    def run(self) -> None:
+        source = self.source
+        pos = 0
+        while True:
+            m = _SPECIAL.search(source, pos)
+            if m is None:
+                break
+            pos = m.end()
+            token = m.group(0)
+            first = token[0]
+            if self.urls and self.in_url(m.start()):
+                continue
+            if m.group("tag") is not None:
+                self._tag(m)
+            elif first == "&" and len(token) > 1:
+                decoded = html.unescape(token)
+                if decoded != token:
+                    self.replace(m.start(), m.end(), _char_form(decoded, source, m.start(), m.end()))
+            elif first == "*" and m.group("char") is None:
+                if m.start() in self.star_drops:
+                    self.replace(m.start(), m.end(), "")
+            elif first == _RLO:
+                pos = self._reversed(m.start())
+            elif m.group("char") is not None:
+                pos = self._char(m.start())
+        self.copy(len(source))
+
+    def _tag(self, m: re.Match) -> None:
+        name = m.group("tag").lower()
+        if _KEEP_ATTRS.search(m.group("attrs") or ""):
+            return
+        if name in _INLINE_TAGS:
+            self.replace(m.start(), m.end(), "")
+        elif name in _BLOCK_TAGS:
+            self.replace(m.start(), m.end(), "\n")
+
+    def _char(self, at: int) -> int:
+        """One non-ASCII character with the combining marks after it; returns where to go on."""
+        source = self.source
+        end = at + 1
+        while end < len(source) and unicodedata.combining(source[end]):
+            end += 1
+        cluster = source[at:end]
+        if at in self.fold_at:
+            cluster = _CONFUSABLES[cluster[0]] + cluster[1:]
+        form = _char_form(cluster, source, at, end)
+        if form != source[at:end]:
+            self.replace(at, end, form)
+        return end
+
+    def _reversed(self, at: int) -> int:
+        """A right-to-left override shows the letters after it in reverse order, up to its end."""
+        source = self.source
+        end = len(source)
+        for stop in (_PDF, _PDI, "\n"):
+            found = source.find(stop, at + 1)
+            if 0 <= found < end:
+                end = found
+        self.replace(at, at + 1, "")
+        inner = reader_view(source[at + 1:end])
+        units = _units(inner, at + 1)
+        for text, s0, s1 in reversed(units):
+            self.out.append(text)
+            self.pieces.append((self.length, self.length + len(text), s0, s1, False))
+            self.length += len(text)
+        self.copied_to = end
+        if end < len(source) and source[end] in (_PDF, _PDI):
+            self.replace(end, end + 1, "")
+            return end + 1
+        return end
+
+
+def _units(view: View, offset: int) -> list[tuple[str, int, int]]:
+    """The view cut into single characters, each with its source stretch (shifted by ``offset``)."""
+    units = []
+    for i, ch in enumerate(view.text):
+        s0, s1 = view.source_span(i, i + 1)
+        units.append((ch, s0 + offset, s1 + offset))
+    return units
+
+
+def _char_form(text: str, source: str, start: int, end: int) -> str:
+    """What a reader sees for ``text``: compatibility forms folded, invisible formatting dropped."""
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            if ch == _ZWJ or "\U000e0000" <= ch <= "\U000e007f":
+                if not (_wordy(source, start - 1) or _wordy(source, end)):
+                    out.append(ch)  # an emoji sequence's joiner or flag tag
+            continue  # zero-width space, soft hyphen, bidi marks and the like
+        if category[0] in "LNZS" and not unicodedata.is_normalized("NFKC", ch):
+            folded = unicodedata.normalize("NFKC", ch)
+            # ², ½, ™ stay as written; Ⓐ is a letter to a reader
+            out.append(ch if category == "No" or (category[0] == "S" and not (len(folded) == 1 and folded.isalpha()))
+                       else folded)
+            continue
+        out.append(ch)
+    form = "".join(out)
+    if len(form) > 1 and not unicodedata.is_normalized("NFC", form):
+        form = unicodedata.normalize("NFC", form)
+    return form
+
+
+def _wordy(source: str, index: int) -> bool:
+    return 0 <= index < len(source) and (source[index].isalnum() or unicodedata.combining(source[index]) > 0)
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[\u00ad\u200b-\u200f\u2060-\u2064\ufeff][^\W\d_]+)*")
+
+
+def _confusable_positions(source: str) -> set[int]:
+    """Offsets of look-alike letters to read as Latin: in a word that mixes them with Latin letters,
+    or in a word made of nothing else ("Нагt" stays; "Аmelia" and "НОМЕ" read as Latin)."""
+    if source.isascii():
+        return set()
+    positions: set[int] = set()
+    for m in _WORD.finditer(source):
+        word = m.group(0)
+        found = [i for i, ch in enumerate(word) if ch in _CONFUSABLES]
+        if not found:
+            continue
+        letters = [ch for ch in word if ch.isalpha()]
+        if _LATIN.search(word) or len(found) == len(letters):
+            positions.update(m.start() + i for i in found)
+    return positions
+
+
+def _split_emphasis(source: str) -> set[int]:
+    """Starts of ``*`` runs that emphasise part of a word (``**Ame**lia``, ``Ame*lia*``): a renderer
+    shows the word whole. ``sh*t`` (one run) and ``**Well done** Amelia`` are left alone."""
+    drops: set[int] = set()
+    runs = list(_STARS.finditer(source))
+    i = 0
+    while i + 1 < len(runs):
+        left, right = runs[i], runs[i + 1]
+        inner = source[left.end():right.start()]
+        before = source[left.start() - 1] if left.start() else " "
+        after = source[right.end()] if right.end() < len(source) else " "
+        if (len(left.group(0)) == len(right.group(0)) and inner and not any(c.isspace() for c in inner)
+                and any(c.isalpha() for c in inner) and (before.isalpha() or after.isalpha())
+                and source[left.start() - 1:left.start()] != "*" and source[right.end():right.end() + 1] != "*"):
+            drops.update((left.start(), right.start()))
+            i += 2
+            continue
+        i += 1
+    return drops
