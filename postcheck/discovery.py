@@ -14,8 +14,9 @@ class PostSpec:
     """A post to load: a draft with the command-line images given to it, or a lone image."""
 
     path: Path
-    kind: str  # "draft" | "image" | "unsupported"
+    kind: str  # "draft" | "image" | "unsupported" | "unreadable" (a folder the walk could not list)
     extra_images: tuple[Path, ...] = ()
+    reason: str = ""  # why an unreadable folder could not be read
 
 
 class InputPathError(Exception):
@@ -35,11 +36,13 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
     images: list[Path] = []
     loose: list[Path] = []  # images named on the command line
     unsupported: list[Path] = []
+    unreadable: list[OSError] = []
     for path in paths:
         if not path.exists():
             raise InputPathError(f"{path}: no such file or folder")
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            # a folder the walk cannot list is reported, never skipped: its posts were not checked
+            for root, dirs, files in os.walk(path, onerror=lambda exc: unreadable.append(exc)):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     file = Path(root) / name
@@ -70,6 +73,8 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
         if image.resolve() not in claimed:
             specs.append(PostSpec(image, "image"))
     specs.extend(PostSpec(p, "unsupported") for p in _unique(unsupported))
+    specs.extend(PostSpec(Path(exc.filename), "unreadable", reason=exc.strerror or str(exc))
+                 for exc in unreadable if exc.filename)
     return specs
 
 
@@ -107,6 +112,9 @@ def load(spec: PostSpec, default_account: str, account_override: str | None = No
     if spec.kind == "image":
         return image_post(spec.path, account_override or default_account)
     post = Post(path=spec.path, display=display_path(spec.path), account=account_override or default_account)
+    if spec.kind == "unreadable":
+        post.problems = (Problem(f"cannot read folder: {spec.reason}; the posts in it were not checked", post.display),)
+        return post
     suffixes = ", ".join(sorted(DRAFT_SUFFIXES | IMAGE_SUFFIXES))
     post.problems = (Problem(f"unsupported file type (postcheck reads {suffixes})", post.display),)
     return post

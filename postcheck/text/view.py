@@ -57,6 +57,7 @@ _SPECIAL = re.compile(
     re.S,
 )
 _STARS = re.compile(r"\*{1,3}")
+_URL_END = re.compile(r"[\"'<>]")  # an address in HTML ends at its attribute's quote or the tag's end
 _RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
 _ZWJ = "\u200d"
 
@@ -134,7 +135,8 @@ class _Builder:
         self.fold_at = _confusable_positions(source)
         self.star_drops = _split_emphasis(source) if "*" in source else set()
         # web and e-mail addresses stay as written: a look-alike letter there is the link check's to see
-        self.urls = [(m.start(), m.end()) for m in _URL.finditer(source)] if "." in source else []
+        self.urls = [(m.start(), m.start() + len(_URL_END.split(m.group(0), 1)[0]))
+                     for m in _URL.finditer(source)] if "." in source else []
         self.url_starts = [start for start, _ in self.urls]
 
     def in_url(self, offset: int) -> bool:
