@@ -174,3 +174,13 @@ def test_roster_rows_without_letters_are_ignored(tmp_path):
     roster.write_text("first_name,last_name\nAmelia,.\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="missing a first or last name"):
         load_roster(roster)
+
+
+@pytest.mark.parametrize("category, text", [
+    ("disparaging", "The referee was a complete id\u200biot."),
+    ("disparaging", "The referee was a complete <b>id</b>iot."),
+    ("personal-info", "Lost property? E-mail me at jo.ellery1980&#64;gmail.com and I'll sort it."),
+    ("personal-info", "Any questions, call Mrs Ellery on her mobile, \uff10\uff17\uff19\uff11\uff11 123456."),
+])
+def test_other_text_rules_read_the_reader_view(check_text, category, text):
+    assert any(f.category == category for f in check_text(text).findings), text

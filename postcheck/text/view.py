@@ -53,9 +53,15 @@ _SPECIAL = re.compile(
     r"|</?(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^<>]*)?)/?>"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     r"|\*{1,3}"
-    r"|(?P<char>[^\x00-\x7f]|[A-Za-z](?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]))",
+    r"|(?P<char>[A-Za-z](?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]))"
+    r"|(?P<run>[^\x00-\x7f][^<&*\n]*)",  # non-ASCII text, with the spaces and stops between its words
     re.S,
 )
+# Unicode's format characters (category Cf): invisible, yet they split a word for a plain search.
+_FORMAT = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+_CHUNK = re.compile(r"[^ \t\n]+")
 _STARS = re.compile(r"\*{1,3}")
 _URL_END = re.compile(r"[\"'<>]")  # an address in HTML ends at its attribute's quote or the tag's end
 _RLO, _PDF, _PDI = "\u202e", "\u202c", "\u2069"
@@ -133,6 +139,7 @@ class _Builder:
         self.copied_to = 0  # source offset up to which pieces are made
         self.changed = False
         self.fold_at = _confusable_positions(source)
+        self.fold_list = sorted(self.fold_at)
         self.star_drops = _split_emphasis(source) if "*" in source else set()
         # web and e-mail addresses stay as written: a look-alike letter there is the link check's to see
         self.urls = [(m.start(), m.start() + len(_URL_END.split(m.group(0), 1)[0]))
@@ -181,11 +188,31 @@ class _Builder:
             elif first == "*" and m.group("char") is None:
                 if m.start() in self.star_drops:
                     self.replace(m.start(), m.end(), "")
-            elif first == _RLO:
-                pos = self._reversed(m.start())
             elif m.group("char") is not None:
                 pos = self._char(m.start())
+            elif m.group("run") is not None and not self._plain(m.start(), m.end()):
+                pos = self._run(m.start(), m.end())
         self.copy(len(source))
+
+    def _plain(self, start: int, end: int) -> bool:
+        """Whether a run of non-ASCII text reads as written (most do: accents, emoji, other scripts)."""
+        run = self.source[start:end]
+        if not unicodedata.is_normalized("NFKC", run) or _FORMAT.search(run):
+            return False
+        index = bisect_right(self.fold_list, start - 1)
+        return index >= len(self.fold_list) or self.fold_list[index] >= end
+
+    def _run(self, start: int, end: int) -> int:
+        """Each word of a run that does not read as written, character by character."""
+        for word in _CHUNK.finditer(self.source, start, end):
+            if self._plain(word.start(), word.end()):
+                continue
+            at = word.start()
+            while at < word.end():
+                if self.source[at] == _RLO:
+                    return self._reversed(at)
+                at = self._char(at)
+        return end
 
     def _tag(self, m: re.Match) -> None:
         name = m.group("tag").lower()
@@ -200,6 +227,10 @@ class _Builder:
         """One non-ASCII character with the combining marks after it; returns where to go on."""
         source = self.source
         end = at + 1
+        ch = source[at]
+        if (end == len(source) or not unicodedata.combining(source[end])) and at not in self.fold_at and (
+                ch < "\x80" or (unicodedata.is_normalized("NFKC", ch) and unicodedata.category(ch) != "Cf")):
+            return end  # reads as written
         while end < len(source) and unicodedata.combining(source[end]):
             end += 1
         cluster = source[at:end]
@@ -268,23 +299,23 @@ def _wordy(source: str, index: int) -> bool:
     return 0 <= index < len(source) and (source[index].isalnum() or unicodedata.combining(source[index]) > 0)
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:[\u00ad\u200b-\u200f\u2060-\u2064\ufeff][^\W\d_]+)*")
+_CONFUSABLE = re.compile("[" + "".join(_CONFUSABLES) + "]")
+_LETTERS = r"[^\W\d_]+(?:[\u00ad\u200b-\u200f\u2060-\u2064\ufeff][^\W\d_]+)*"
+# a word (formatting characters inside it allowed) with a look-alike letter in it
+_CONFUSABLE_WORD = re.compile(rf"(?<![^\W\d_])(?=[^\W\d_\u00ad\u200b-\u200f\u2060-\u2064\ufeff]*[{''.join(_CONFUSABLES)}]){_LETTERS}")
+_OTHER_LETTER = re.compile(rf"(?![{''.join(_CONFUSABLES)}])[^\W\d_]")
 
 
 def _confusable_positions(source: str) -> set[int]:
     """Offsets of look-alike letters to read as Latin: in a word that mixes them with Latin letters,
     or in a word made of nothing else ("Нагt" stays; "Аmelia" and "НОМЕ" read as Latin)."""
-    if source.isascii():
+    if source.isascii() or not _CONFUSABLE.search(source):
         return set()
     positions: set[int] = set()
-    for m in _WORD.finditer(source):
+    for m in _CONFUSABLE_WORD.finditer(source):
         word = m.group(0)
-        found = [i for i, ch in enumerate(word) if ch in _CONFUSABLES]
-        if not found:
-            continue
-        letters = [ch for ch in word if ch.isalpha()]
-        if _LATIN.search(word) or len(found) == len(letters):
-            positions.update(m.start() + i for i in found)
+        if _LATIN.search(word) or not _OTHER_LETTER.search(word):
+            positions.update(m.start() + i for i, ch in enumerate(word) if ch in _CONFUSABLES)
     return positions
 
 
