@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
+from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +97,9 @@ def _claimed_images(drafts: list[Path]) -> set[Path]:
             raw = draft.read_bytes()
         except OSError:
             continue
-        if b"![" not in raw and b"images" not in raw:
+        if b"![" not in raw and b"images" not in raw and b"<img" not in raw.lower():
             continue
-        post = load_draft(draft)
+        post = load_draft(draft, image_roots=ANY_FOLDER)
         claimed.update(ref.path for ref in post.images)
     return claimed
 

@@ -22,6 +22,8 @@ ACCOUNTS = ("school", "personal")
 PLATFORMS = ("facebook", "x", "instagram", "linkedin")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# image_roots for a look at which images a draft refers to (never for checking it): any folder
+ANY_FOLDER: tuple[Path, ...] = (Path("/"),)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
@@ -214,7 +216,7 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
 
     images: list[ImageRef] = []
     base = path.parent
-    roots = (base.resolve(), *(Path(r).resolve() for r in image_roots))
+    roots = None if image_roots is ANY_FOLDER else (base.resolve(), *(Path(r).resolve() for r in image_roots))
     for image in find_images(body):
         _add_image(images, problems, base, roots, image.dest, display, image.alt,
                    body_line + image.line - 1, image.column)
@@ -246,7 +248,7 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
     return post
 
 
-def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, roots: tuple[Path, ...], dest: str,
+def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, roots: tuple[Path, ...] | None, dest: str,
                display: str, alt: str | None, line: int | None, column: int | None) -> None:
     if not dest:
         problems.append(Problem("empty image reference", display, line, column))
@@ -256,7 +258,7 @@ def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, root
                                 display, line, column))
         return
     target = (base / dest).resolve()
-    if not any(target.is_relative_to(root) for root in roots):
+    if roots is not None and not any(target.is_relative_to(root) for root in roots):
         # a draft must not make postcheck read (and the HTML report embed) any file it can name
         problems.append(Problem(f"image {dest} is outside the draft's folder and the config's folder: not read "
                                 "(list its folder under image_folders in postcheck.yaml to allow it)",

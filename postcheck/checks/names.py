@@ -85,7 +85,7 @@ class PersonNames:
             if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name)):
                 continue
             taken.append((hit.start, hit.end))
-            yield self._roster_hit(text, hit)
+            yield self._roster_hit(post.text if hit.form == "address" else text, hit)
         if self.options.get("unlisted_names", True) is False:
             return
         if len(_WORDS.findall(text)) < 2:
