@@ -72,3 +72,24 @@ def test_offsets_map_back_to_source():
 def test_plain_text_is_an_identity_view():
     view = reader_view("Well done to the Year 6 relay team!")
     assert view.identity and view.source_span(3, 7) == (3, 7)
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("<!-- Ame\u200blia --> Ame\u200blia", "<!-- Ame\u200blia --> Amelia"),  # a comment stays as written
+    ("Hi <!-- Ame\u200blia Hart", "Hi <!-- Amelia Hart"),  # an unterminated one is shown as text
+    ("Zoë https://www.bbс.co.uk/x Ame\u200blia", "Zoë https://www.bbс.co.uk/x Amelia"),  # the address is kept
+    ("é <a href='https://x.org/a'>Ame<b>lia</b></a>", "é <a href='https://x.org/a'>Amelia"),
+])
+def test_verbatim_stretches_end_where_they_end(source, shown):
+    assert reader_view(source).text == shown
+
+
+@pytest.mark.parametrize("source", [
+    "\u202e" * 20000 + "x",  # nested overrides: no recursion
+    "<!-- " * 20000,  # unterminated comments: no rescans
+    "<span " * 20000,
+    "*a " * 20000,
+])
+def test_hostile_input_is_handled_in_one_pass(source):
+    view = reader_view(source)
+    assert view.source_span(0, len(view.text))[1] <= len(source)

@@ -49,8 +49,7 @@ _BLOCK_TAGS = frozenset(
 _KEEP_ATTRS = re.compile(r"\b(?:href|src|srcset|alt|title|poster|data|action|formaction|cite)\s*=", re.I)
 
 _SPECIAL = re.compile(
-    r"<!--.*?(?:-->|\Z)"  # a comment: kept as written (inline allows live there)
-    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^<>]*)?)/?>"
+    r"</?(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^<>]*)?)/?>"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     r"|\*{1,3}"
     r"|(?P<char>[A-Za-z](?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]))"
@@ -118,11 +117,14 @@ class View:
         return s0 + (offset - v0) if copied else s0
 
 
-def reader_view(source: str) -> View:
-    """``source`` as a reader sees it (see the module docstring); cheap when nothing changes."""
+def reader_view(source: str, reverse: bool = True) -> View:
+    """``source`` as a reader sees it (see the module docstring); cheap when nothing changes.
+
+    ``reverse=False``: a right-to-left override is only dropped (inside another one's reach).
+    """
     if source.isascii() and "&" not in source and "<" not in source and "*" not in source:
         return View(source, source)
-    builder = _Builder(source)
+    builder = _Builder(source, reverse)
     builder.run()
     if not builder.changed:
         return View(source, source)
@@ -131,8 +133,9 @@ def reader_view(source: str) -> View:
 
 
 class _Builder:
-    def __init__(self, source: str):
+    def __init__(self, source: str, reverse: bool = True):
         self.source = source
+        self.reverse = reverse
         self.out: list[str] = []
         self.pieces: list[tuple[int, int, int, int, bool]] = []
         self.length = 0
@@ -141,14 +144,22 @@ class _Builder:
         self.fold_at = _confusable_positions(source)
         self.fold_list = sorted(self.fold_at)
         self.star_drops = _split_emphasis(source) if "*" in source else set()
-        # web and e-mail addresses stay as written: a look-alike letter there is the link check's to see
-        self.urls = [(m.start(), m.start() + len(_URL_END.split(m.group(0), 1)[0]))
-                     for m in _URL.finditer(source)] if "." in source else []
-        self.url_starts = [start for start, _ in self.urls]
+        # kept as written: web and e-mail addresses (a look-alike letter there is the link check's to
+        # see) and HTML comments (inline allows live there; a reader sees neither)
+        urls = [(m.start(), m.start() + len(_URL_END.split(m.group(0), 1)[0]))
+                for m in _URL.finditer(source)] if "." in source else []
+        self.verbatim = sorted(urls + _comments(source))
+        self.verbatim_starts = [start for start, _ in self.verbatim]
 
-    def in_url(self, offset: int) -> bool:
-        index = bisect_right(self.url_starts, offset) - 1
-        return index >= 0 and offset < self.urls[index][1]
+    def verbatim_end(self, offset: int) -> int | None:
+        """The end of the verbatim stretch ``offset`` is in, if it is in one."""
+        index = bisect_right(self.verbatim_starts, offset) - 1
+        ends = [end for _, end in self.verbatim[max(0, index - 2):index + 1] if offset < end] if index >= 0 else []
+        return max(ends) if ends else None
+
+    def next_verbatim(self, offset: int) -> int:
+        index = bisect_right(self.verbatim_starts, offset)
+        return self.verbatim_starts[index] if index < len(self.verbatim_starts) else len(self.source)
 
     def copy(self, upto: int) -> None:
         if upto > self.copied_to:
@@ -177,8 +188,11 @@ class _Builder:
             pos = m.end()
             token = m.group(0)
             first = token[0]
-            if self.urls and self.in_url(m.start()):
-                continue
+            if self.verbatim:
+                skip_to = self.verbatim_end(m.start())
+                if skip_to is not None:
+                    pos = skip_to
+                    continue
             if m.group("tag") is not None:
                 self._tag(m)
             elif first == "&" and len(token) > 1:
@@ -190,8 +204,9 @@ class _Builder:
                     self.replace(m.start(), m.end(), "")
             elif m.group("char") is not None:
                 pos = self._char(m.start())
-            elif m.group("run") is not None and not self._plain(m.start(), m.end()):
-                pos = self._run(m.start(), m.end())
+            elif m.group("run") is not None:
+                end = min(m.end(), self.next_verbatim(m.start())) if self.verbatim else m.end()
+                pos = end if self._plain(m.start(), end) else self._run(m.start(), end)
         self.copy(len(source))
 
     def _plain(self, start: int, end: int) -> bool:
@@ -209,7 +224,7 @@ class _Builder:
                 continue
             at = word.start()
             while at < word.end():
-                if self.source[at] == _RLO:
+                if self.source[at] == _RLO and self.reverse:
                     return self._reversed(at)
                 at = self._char(at)
         return end
@@ -250,7 +265,7 @@ class _Builder:
             if 0 <= found < end:
                 end = found
         self.replace(at, at + 1, "")
-        inner = reader_view(source[at + 1:end])
+        inner = reader_view(source[at + 1:end], reverse=False)
         units = _units(inner, at + 1)
         for text, s0, s1 in reversed(units):
             self.out.append(text)
@@ -261,6 +276,19 @@ class _Builder:
             self.replace(end, end + 1, "")
             return end + 1
         return end
+
+
+def _comments(source: str) -> list[tuple[int, int]]:
+    """Spans of complete HTML comments; an unterminated ``<!--`` is shown as text, so read as text."""
+    spans = []
+    start = source.find("<!--")
+    while start >= 0:
+        end = source.find("-->", start + 4)
+        if end < 0:
+            break  # no later comment can end either
+        spans.append((start, end + 3))
+        start = source.find("<!--", end + 3)
+    return spans
 
 
 def _units(view: View, offset: int) -> list[tuple[str, int, int]]:
