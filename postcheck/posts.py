@@ -248,24 +248,36 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
     return post
 
 
-def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, roots: tuple[Path, ...] | None, dest: str,
-               display: str, alt: str | None, line: int | None, column: int | None) -> None:
+def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, roots: tuple[Path, ...] | None,
+               dest: str, display: str, alt: str | None, line: int | None, column: int | None) -> None:
     if not dest:
         problems.append(Problem("empty image reference", display, line, column))
         return
+    shown = dest if len(dest) <= 80 else dest[:77] + "…"  # a data: URI can be megabytes long
     if _REMOTE.match(dest):
-        problems.append(Problem(f"remote image {dest} cannot be checked offline: save it beside the draft",
+        problems.append(Problem(f"remote image {shown} cannot be checked offline: save it beside the draft",
                                 display, line, column))
         return
-    target = (base / dest).resolve()
+    try:
+        target = (base / dest).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a NUL byte
+        problems.append(Problem(f"image {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}",
+                                display, line, column))
+        return
     if roots is not None and not any(target.is_relative_to(root) for root in roots):
         # a draft must not make postcheck read (and the HTML report embed) any file it can name
-        problems.append(Problem(f"image {dest} is outside the draft's folder and the config's folder: not read "
+        problems.append(Problem(f"image {shown} is outside the draft's folder and the config's folder: not read "
                                 "(list its folder under image_folders in postcheck.yaml to allow it)",
                                 display, line, column))
         return
-    if not target.is_file():
-        problems.append(Problem(f"image not found: {dest}", display, line, column))
+    try:
+        found = target.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system
+        problems.append(Problem(f"image {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}",
+                                display, line, column))
+        return
+    if not found:
+        problems.append(Problem(f"image not found: {shown}", display, line, column))
         return
     if any(ref.path == target for ref in images):
         return

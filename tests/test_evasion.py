@@ -195,3 +195,10 @@ def test_an_unreadable_draft_in_a_walked_folder_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     result = runner.invoke(app, ["check", "--no-cache", "--jobs", "1", "-c", str(FIXTURES / "postcheck.yaml"), str(tmp_path)])
     assert result.exit_code == 1 and "cannot read draft: Permission denied" in " ".join(result.output.split())
+
+
+def test_an_image_name_too_long_for_the_file_system_is_a_finding(tmp_path):
+    (tmp_path / "post.md").write_text(f"![a]({'a' * 5000}.jpg)\n", encoding="utf-8")
+    post = load_draft(tmp_path / "post.md")
+    assert post.images == () and "cannot be read" in post.problems[0].message
+    assert len(post.problems[0].message) < 200
