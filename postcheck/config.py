@@ -17,7 +17,7 @@ OBJECTIONS = ("photos", "name", "all")
 # Top-level keys postcheck.yaml understands; anything else is probably a typo.
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
-    "nlp", "faces", "links", "contacts", "names",
+    "nlp", "faces", "links", "contacts", "names", "image_folders",
 }
 
 
@@ -83,6 +83,12 @@ class Config:
     rule_packs: tuple[Path, ...] = ()
     sections: dict[str, Any] = field(default_factory=dict)  # nlp, faces, links, contacts, names
     source_files: tuple[Path, ...] = ()  # roster, staff and consent list files as configured
+    image_folders: tuple[Path, ...] = ()  # folders outside a draft's own that its images may come from
+
+    def image_roots(self) -> tuple[Path, ...]:
+        """Where a draft's images may be read from besides its own folder: this file's folder and
+        the ``image_folders`` it lists."""
+        return (*((self.path.parent.resolve(),) if self.path else ()), *self.image_folders)
 
     def own_files(self) -> list[Path]:
         """Files that belong to the configuration, never posts: staff list, reference photos."""
@@ -157,6 +163,14 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(path, "rules must be a mapping", yamlio.line_of(data, "rules"), "rules")
     overrides, packs = _rule_settings(rules, path)
 
+    folders = data.get("image_folders") or []
+    if isinstance(folders, str):
+        folders = [folders]
+    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+        raise ConfigError(path, "image_folders must be a list of folders", yamlio.line_of(data, "image_folders"),
+                          "image_folders")
+    image_folders = tuple((base / f).resolve() for f in folders)
+
     sections = {}
     for key in ("nlp", "faces", "links", "contacts", "names"):
         value = data.get(key)
@@ -181,6 +195,7 @@ def load_config(path: Path | None) -> Config:
         rule_packs=packs,
         sections=sections,
         source_files=tuple(p for p in (roster_path, staff_path, consent_path) if p is not None),
+        image_folders=image_folders,
     )
 
 
@@ -254,7 +269,9 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
         if len(row) <= max(first, last):
             raise ConfigError(path, f"row has {len(row)} columns, expected at least {max(first, last) + 1}", lineno)
         first_name, last_name = row[first].strip(), row[last].strip()
-        if not first_name or not last_name:
+        if not any(ch.isalpha() for ch in first_name + last_name):
+            continue  # "." or "-" in both: a separator row of an export, not a learner
+        if not any(ch.isalpha() for ch in first_name) or not any(ch.isalpha() for ch in last_name):
             raise ConfigError(path, "row is missing a first or last name", lineno)
         learners.append(Learner(
             first_name=first_name,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
+from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,8 +14,9 @@ class PostSpec:
     """A post to load: a draft with the command-line images given to it, or a lone image."""
 
     path: Path
-    kind: str  # "draft" | "image" | "unsupported"
+    kind: str  # "draft" | "image" | "unsupported" | "unreadable" (a folder the walk could not list)
     extra_images: tuple[Path, ...] = ()
+    reason: str = ""  # why an unreadable folder could not be read
 
 
 class InputPathError(Exception):
@@ -35,11 +36,13 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
     images: list[Path] = []
     loose: list[Path] = []  # images named on the command line
     unsupported: list[Path] = []
+    unreadable: list[OSError] = []
     for path in paths:
         if not path.exists():
             raise InputPathError(f"{path}: no such file or folder")
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            # a folder the walk cannot list is reported, never skipped: its posts were not checked
+            for root, dirs, files in os.walk(path, onerror=lambda exc: unreadable.append(exc)):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     file = Path(root) / name
@@ -70,6 +73,8 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
         if image.resolve() not in claimed:
             specs.append(PostSpec(image, "image"))
     specs.extend(PostSpec(p, "unsupported") for p in _unique(unsupported))
+    specs.extend(PostSpec(Path(exc.filename), "unreadable", reason=exc.strerror or str(exc))
+                 for exc in unreadable if exc.filename)
     return specs
 
 
@@ -92,19 +97,24 @@ def _claimed_images(drafts: list[Path]) -> set[Path]:
             raw = draft.read_bytes()
         except OSError:
             continue
-        if b"![" not in raw and b"images" not in raw:
+        if b"![" not in raw and b"images" not in raw and b"<img" not in raw.lower():
             continue
-        post = load_draft(draft)
+        post = load_draft(draft, image_roots=ANY_FOLDER)
         claimed.update(ref.path for ref in post.images)
     return claimed
 
 
-def load(spec: PostSpec, default_account: str, account_override: str | None = None) -> Post:
+def load(spec: PostSpec, default_account: str, account_override: str | None = None,
+         image_roots: Iterable[Path] = ()) -> Post:
+    """``image_roots``: folders besides the draft's own that its images may come from."""
     if spec.kind == "draft":
-        return load_draft(spec.path, default_account, account_override, spec.extra_images)
+        return load_draft(spec.path, default_account, account_override, spec.extra_images, image_roots)
     if spec.kind == "image":
         return image_post(spec.path, account_override or default_account)
     post = Post(path=spec.path, display=display_path(spec.path), account=account_override or default_account)
+    if spec.kind == "unreadable":
+        post.problems = (Problem(f"cannot read folder: {spec.reason}; the posts in it were not checked", post.display),)
+        return post
     suffixes = ", ".join(sorted(DRAFT_SUFFIXES | IMAGE_SUFFIXES))
     post.problems = (Problem(f"unsupported file type (postcheck reads {suffixes})", post.display),)
     return post

@@ -161,10 +161,10 @@ class Engine:
 
     def _finding(self, rule: Rule, post: Post, hit: Hit) -> Finding:
         if hit.start is not None:
-            path, line, column = post.locate(hit.start)
-            end_line = end_column = None
-            if hit.end is not None and line is not None:
-                _, end_line, end_column = post.locate(hit.end)
+            path, line, column, end_line, end_column = post.locate_span(
+                hit.start, hit.end if hit.end is not None else hit.start)
+            if hit.end is None or line is None:
+                end_line = end_column = None
         elif hit.image is not None:
             path, line, column, end_line, end_column = hit.image, None, None, None, None
         else:

@@ -60,6 +60,7 @@ class Segment:
     line: int | None
     column: int | None
     field: str  # "body", "front-matter:title", "image-name"
+    view: Any = None  # postcheck.text.view.View: the source of this stretch and the map back to it
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterable
 
 from postcheck.discovery import PostSpec, discover
-from postcheck.posts import DRAFT_SUFFIXES, IMAGE_SUFFIXES, MAX_DRAFT_BYTES, load_draft
+from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, MAX_DRAFT_BYTES, load_draft
 
 
 def owner_draft(image: Path) -> Path | None:
@@ -28,7 +28,7 @@ def owner_draft(image: Path) -> Path | None:
                     continue
             except OSError:
                 continue
-            if any(ref.path == target for ref in load_draft(draft).images):
+            if any(ref.path == target for ref in load_draft(draft, image_roots=ANY_FOLDER).images):
                 return draft
     return None
 
@@ -60,7 +60,8 @@ def specs_for_files(paths: Iterable[Path]) -> list[PostSpec]:
             images.append(path)
         else:
             add(PostSpec(path, "unsupported"))
-    claimed = {ref.path for spec in specs if spec.kind == "draft" for ref in load_draft(spec.path).images}
+    claimed = {ref.path for spec in specs if spec.kind == "draft"
+               for ref in load_draft(spec.path, image_roots=ANY_FOLDER).images}
     for image in images:
         if image.resolve() in claimed:
             continue

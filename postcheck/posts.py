@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from postcheck import yamlio
+from postcheck.draftimages import INLINE_LINK, find_images
+from postcheck.frontmatter import text_fields
 from postcheck.model import Segment
+from postcheck.text.view import reader_view
 from postcheck.yamlio import SourceError
 
 DRAFT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -17,15 +20,10 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".
 MAX_DRAFT_BYTES = 1_000_000  # a social-media post is a few KB; anything this big is not a draft
 ACCOUNTS = ("school", "personal")
 PLATFORMS = ("facebook", "x", "instagram", "linkedin")
-# Front-matter keys that are settings, not post text.
-_SETTING_KEYS = {"account", "platform", "images", "date", "tags_off"}
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-# Inline Markdown links and images: ![alt](dest "title") / [text](dest)
-_INLINE_LINK = re.compile(
-    r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]"
-    r"\(\s*(?P<dest><[^>\n]*>|[^\s)]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
-)
+# image_roots for a look at which images a draft refers to (never for checking it): any folder
+ANY_FOLDER: tuple[Path, ...] = (Path("/"),)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
@@ -55,8 +53,10 @@ class Post:
     """A draft (or a lone image) ready to check.
 
     ``text`` joins the post's front-matter text fields, its Markdown body and its image file
-    names; ``segments`` map offsets in it back to files and lines. ``prose`` is ``text`` with
-    link and image destinations blanked (same length, same offsets) for checks that read words.
+    names, each as a reader sees it (postcheck/text/view.py: ``Ame&#8203;lia`` reads "Amelia");
+    ``segments`` map offsets in it back to files, lines and columns of the source. ``prose`` is
+    ``text`` with link and image destinations blanked (same length, same offsets) for checks that
+    read words.
     """
 
     path: Path
@@ -85,19 +85,32 @@ class Post:
         return None
 
     def locate(self, offset: int) -> tuple[str, int | None, int | None]:
-        """(path, line, column) of an offset in ``text``; line and column are 1-based."""
-        segment = self.segment_at(offset)
+        """(path, line, column) in the source of an offset in ``text``; line and column are 1-based."""
+        return self.locate_span(offset, offset)[:3]
+
+    def locate_span(self, start: int, end: int) -> tuple[str, int | None, int | None, int | None, int | None]:
+        """(path, line, column, end line, end column) in the source of text[start:end]."""
+        segment = self.segment_at(start)
         if segment is None:
-            return self.display, None, None
+            return self.display, None, None, None, None
         if segment.line is None:
-            return segment.path, None, None
-        before = self.text[segment.start:offset]
+            return segment.path, None, None, None, None
+        lo, hi = start - segment.start, min(max(end, start), segment.end) - segment.start
+        source = self.text[segment.start:segment.end]
+        if segment.view is not None:  # the reader's view differs from what was written: map back
+            lo, hi = segment.view.source_span(lo, hi)
+            source = segment.view.source
+        return (segment.path, *self._line_column(segment, source, lo), *self._line_column(segment, source, hi))
+
+    @staticmethod
+    def _line_column(segment: Segment, source: str, offset: int) -> tuple[int, int]:
+        before = source[:offset]
         newlines = before.count("\n")
         if newlines:
             column = len(before) - before.rfind("\n")
         else:
             column = (segment.column or 1) + len(before)
-        return segment.path, segment.line + newlines, column
+        return segment.line + newlines, column
 
     def line_text(self, offset: int) -> tuple[str, int]:
         """The full line of ``text`` around an offset, and the offset where that line starts."""
@@ -141,8 +154,12 @@ def _is_binaryish(text: str) -> bool:
 
 
 def load_draft(path: Path, default_account: str = "school", account_override: str | None = None,
-               extra_images: Iterable[Path] = ()) -> Post:
-    """Read a draft; never raises for bad content (problems become input-error findings)."""
+               extra_images: Iterable[Path] = (), image_roots: Iterable[Path] = ()) -> Post:
+    """Read a draft; never raises for bad content (problems become input-error findings).
+
+    Its images are read only from under its own folder or one of ``image_roots`` (the config's
+    folder and the folders it allows).
+    """
     display = display_path(path)
     post = Post(path=path, display=display, account=account_override or default_account)
     problems: list[Problem] = []
@@ -192,26 +209,17 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
     post.platform = str(platform).lower() if platform else None
 
     pieces: list[tuple[str, str, str, int | None, int | None]] = []  # text, field, path, line, column
-    for key, value in front.items():
-        if key in _SETTING_KEYS or not isinstance(value, str) or not value.strip():
-            continue
-        line = yamlio.line_of(front, key)
-        column = _column_of(text, line, value)
-        pieces.append((value, f"front-matter:{key}", display, line, column))
+    for value, field_name, line, column in text_fields(front, text):
+        pieces.append((value, field_name, display, line, column))
     body_index = len(pieces)
     pieces.append((body, "body", display, body_line, 1))
 
     images: list[ImageRef] = []
-    links: list[tuple[int, int]] = []  # relative to body
     base = path.parent
-    for m in _INLINE_LINK.finditer(body):
-        dest = m.group("dest").strip("<>")
-        links.append(m.span("dest"))
-        if not m.group("bang"):
-            continue
-        line = body_line + body.count("\n", 0, m.start())
-        column = m.start() - body.rfind("\n", 0, m.start())
-        _add_image(images, problems, base, dest, display, m.group("label"), line, column)
+    roots = None if image_roots is ANY_FOLDER else (base.resolve(), *(Path(r).resolve() for r in image_roots))
+    for image in find_images(body):
+        _add_image(images, problems, base, roots, image.dest, display, image.alt,
+                   body_line + image.line - 1, image.column)
     fm_images = front.get("images")
     if fm_images is not None:
         if isinstance(fm_images, str):
@@ -227,49 +235,57 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
                         pieces.append((alt, "front-matter:images.alt", display, getattr(item, "line", line), None))
                 else:
                     dest, alt = str(item), None
-                _add_image(images, problems, base, dest, display, alt, line, None)
+                _add_image(images, problems, base, roots, dest, display, alt, line, None)
     for extra in extra_images:
         if all(ref.path != extra.resolve() for ref in images):
             images.append(ImageRef(extra.resolve(), display_path(extra)))
     for ref in images:
         pieces.append((ref.path.stem, "image-name", ref.display, None, None))
 
-    _join(post, pieces, body_index, links)
+    _join(post, pieces, body_index)
     post.images = tuple(images)
     post.problems = tuple(problems)
     return post
 
 
-def _column_of(text: str, line: int | None, value: str) -> int | None:
-    if line is None:
-        return None
-    lines = text.split("\n")
-    if line - 1 >= len(lines):
-        return None
-    index = lines[line - 1].find(value.split("\n")[0][:40])
-    return index + 1 if index >= 0 else None
-
-
-def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, dest: str, display: str,
-               alt: str | None, line: int | None, column: int | None) -> None:
+def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, roots: tuple[Path, ...] | None,
+               dest: str, display: str, alt: str | None, line: int | None, column: int | None) -> None:
     if not dest:
         problems.append(Problem("empty image reference", display, line, column))
         return
+    shown = dest if len(dest) <= 80 else dest[:77] + "…"  # a data: URI can be megabytes long
     if _REMOTE.match(dest):
-        problems.append(Problem(f"remote image {dest} cannot be checked offline: save it beside the draft",
+        problems.append(Problem(f"remote image {shown} cannot be checked offline: save it beside the draft",
                                 display, line, column))
         return
-    target = (base / dest).resolve()
-    if not target.is_file():
-        problems.append(Problem(f"image not found: {dest}", display, line, column))
+    try:
+        target = (base / dest).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a NUL byte
+        problems.append(Problem(f"image {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}",
+                                display, line, column))
+        return
+    if roots is not None and not any(target.is_relative_to(root) for root in roots):
+        # a draft must not make postcheck read (and the HTML report embed) any file it can name
+        problems.append(Problem(f"image {shown} is outside the draft's folder and the config's folder: not read "
+                                "(list its folder under image_folders in postcheck.yaml to allow it)",
+                                display, line, column))
+        return
+    try:
+        found = target.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system
+        problems.append(Problem(f"image {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}",
+                                display, line, column))
+        return
+    if not found:
+        problems.append(Problem(f"image not found: {shown}", display, line, column))
         return
     if any(ref.path == target for ref in images):
         return
     images.append(ImageRef(target, display_path(target), alt or None, line, column))
 
 
-def _join(post: Post, pieces: list[tuple[str, str, str, int | None, int | None]], body_index: int,
-          body_links: list[tuple[int, int]]) -> None:
+def _join(post: Post, pieces: list[tuple[str, str, str, int | None, int | None]], body_index: int) -> None:
+    """Join the pieces as a reader sees them (postcheck/text/view.py), each a segment that maps back."""
     parts: list[str] = []
     segments: list[Segment] = []
     offset = 0
@@ -278,11 +294,14 @@ def _join(post: Post, pieces: list[tuple[str, str, str, int | None, int | None]]
         if parts:
             parts.append("\n\n")
             offset += 2
-        segments.append(Segment(offset, offset + len(text), path, line, column, field_name))
+        view = reader_view(text)
+        shown = view.text
+        segments.append(Segment(offset, offset + len(shown), path, line, column, field_name,
+                                None if view.identity else view))
         if index == body_index:
-            links.extend((offset + s, offset + e) for s, e in body_links)
-        parts.append(text)
-        offset += len(text)
+            links.extend((offset + m.start("dest"), offset + m.end("dest")) for m in INLINE_LINK.finditer(shown))
+        parts.append(shown)
+        offset += len(shown)
     post.text = "".join(parts)
     post.segments = tuple(segments)
     post.link_spans = tuple(links)
@@ -292,7 +311,7 @@ def image_post(path: Path, account: str) -> Post:
     """A lone image checked as a post of its own."""
     ref = ImageRef(path.resolve(), display_path(path))
     post = Post(path=path, display=ref.display, account=account, images=(ref,))
-    _join(post, [(path.stem, "image-name", ref.display, None, None)], -1, [])
+    _join(post, [(path.stem, "image-name", ref.display, None, None)], -1)
     return post
 
 
@@ -308,7 +327,7 @@ def post_from_text(text: str, account: str = "school", name: str = "<text>", bas
     post.path = (base or Path.cwd()) / name
     post.display = name
     post.segments = tuple(
-        Segment(s.start, s.end, name if s.field != "image-name" else s.path, s.line, s.column, s.field)
+        Segment(s.start, s.end, name if s.field != "image-name" else s.path, s.line, s.column, s.field, s.view)
         for s in post.segments
     )
     post.problems = tuple(Problem(p.message, name, p.line, p.column) for p in post.problems)

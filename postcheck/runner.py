@@ -174,7 +174,7 @@ class Runner:
     def _lookup(self, spec: PostSpec) -> tuple[Post | None, str | None, tuple[PostResult, list[str]] | None]:
         """(post, key, cached). An unchanged draft is found from its bytes and images, without parsing."""
         if self.cache is None:
-            return load(spec, self.config.account, self.account_override), None, None
+            return load(spec, self.config.account, self.account_override, self.config.image_roots()), None, None
         if spec.kind == "draft":
             try:
                 digest = hashlib.sha256(spec.path.read_bytes()).hexdigest()
@@ -187,7 +187,7 @@ class Runner:
                     cached = self.cache.get(images_key(first, images, self.cache))
                     if cached is not None:
                         return None, None, cached
-        post = load(spec, self.config.account, self.account_override)
+        post = load(spec, self.config.account, self.account_override, self.config.image_roots())
         keys = post_key(self._fingerprint(), spec, post, self.cache)
         if keys is None:
             return post, None, None

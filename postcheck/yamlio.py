@@ -56,7 +56,24 @@ class LineDict(dict):
         self.line: int | None = None
 
 
+class LineList(list):
+    """A list from YAML that knows the line of each item (``lines``) and of itself (``line``)."""
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.lines: list[int] = []
+        self.line: int | None = None
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode, deep: bool = False) -> list:
+    items = LineList(loader.construct_object(child, deep=deep) for child in node.value)
+    items.lines = [child.start_mark.line + 1 for child in node.value]
+    items.line = node.start_mark.line + 1
+    return items
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def parse(text: str, path: str | Path, line_offset: int = 0) -> Any:
@@ -82,6 +99,9 @@ def _shift_lines(data: Any, offset: int) -> None:
         for value in data.values():
             _shift_lines(value, offset)
     elif isinstance(data, list):
+        if isinstance(data, LineList):
+            data.lines = [v + offset for v in data.lines]
+            data.line = (data.line or 1) + offset
         for value in data:
             _shift_lines(value, offset)
 

@@ -16,7 +16,15 @@ from conftest import shared_path
 
 
 def draft_with(tmp_path: Path, *images: Path, account: str = "school") -> Path:
-    body = "Sports day!\n\n" + "\n".join(f"![photo]({image})" for image in images)
+    """A draft showing ``images``; each is copied beside it first (a draft's images must be under its folder)."""
+    import shutil
+
+    names = []
+    for image in images:
+        if image.parent.resolve() != tmp_path.resolve():
+            shutil.copyfile(image, tmp_path / image.name)
+        names.append(image.name)
+    body = "Sports day!\n\n" + "\n".join(f"![photo]({name})" for name in names)
     path = tmp_path / "post.md"
     path.write_text(f"---\naccount: {account}\n---\n{body}\n", encoding="utf-8")
     return path

@@ -65,19 +65,27 @@ class PersonNames:
         self.cues = Cues.from_options(rule.options)
         self.roster = RosterIndex(config.roster or ())
         self.has_roster = config.roster is not None
-        self.staff = _staff_keys(config.staff or ())
+        staff = _staff_keys(config.staff or ())
+        # a staff member with a learner's exact name: the name is the learner's unless a staff title
+        # or role is attached to it (otherwise the learner could never be found)
+        self.shared = staff & set(self.roster.pairs)
+        self.staff = staff - self.shared
         self.no_context = {**_NO_CONTEXT, **(rule.options.get("no_context_severity") or {})}
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
         text = mask_addresses(post.prose)
         if not self.has_roster:
             ctx.notice("roster not configured: learner full names are found by NER and the names list only")
+        if self.shared:
+            count = len(self.shared)
+            ctx.notice(f"staff list: {count} name{'s are' if count > 1 else ' is'} also on the roster; "
+                       "such a name is treated as a learner's unless a staff title or role is attached to it")
         taken: list[tuple[int, int]] = []
-        for hit in self.roster.find(text):
+        for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text)]:
             if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name)):
                 continue
             taken.append((hit.start, hit.end))
-            yield self._roster_hit(text, hit)
+            yield self._roster_hit(post.text if hit.form == "address" else text, hit)
         if self.options.get("unlisted_names", True) is False:
             return
         if len(_WORDS.findall(text)) < 2:
@@ -111,7 +119,11 @@ class PersonNames:
         if learner_just_before(self.cues, text, start):
             return False  # "team captain Amelia Hart": captain is a title only for adults
         before = word_before(text, start).casefold()
-        return before in self.cues.titles
+        if before in self.cues.titles:
+            return True
+        # a learner's name that a member of staff shares: only a role attached to it says "staff"
+        return (first_key, last_key) in self.shared and (
+            adult_just_before(self.cues, text, start) or adult_just_after(self.cues, text, start, end))
 
     def _severity(self, post: Any, text: str, cand: Any) -> Severity | None:
         if self._is_adult(text, cand.start, cand.end, letters(cand.first.text), letters(cand.last.text)):

@@ -9,7 +9,7 @@ from functools import lru_cache
 _SPECIAL = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
             "ß": "ss", "ŀ": "l", "ħ": "h"}
 APOSTROPHES = "'’‘`´ʼ"
-_URL = re.compile(
+URL_PATTERN = _URL = re.compile(
     r"(?:https?://|ftp://|www\.)\S+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses (handles have no local part)
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|ac|sch|co|uk|ie|io|info|biz|me|ly|app|example)"

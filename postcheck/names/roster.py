@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from postcheck.names.fold import fold, fold_with_map, letters
+from postcheck.names.fold import URL_PATTERN, fold, fold_with_map, letters
 
 _LETTER = r"[^\W\d_]"
 # Between the pieces of one name: Lacey-Mai, O'Connor, Ní Bhriain, OConnor, Dawson-⏎Hughes.
@@ -112,6 +112,37 @@ class RosterIndex:
                         yield RosterHit(tag.start(), tag.end(), learner, learner_first(learner, pair[0]), "joined")
                         break
                     at = squashed.find(joined, at + 1)
+
+
+    def in_addresses(self, text: str) -> list[RosterHit]:
+        """Learners named inside a web address's path: /news/amelia-hart-county-champion,
+        /Amelia_Hart, /AmeliaHart (pieces split at - _ . / + %20 and CamelCase)."""
+        if not self.pairs or ("/" not in text and "www." not in text):
+            return []
+        hits: list[RosterHit] = []
+        for url in URL_PATTERN.finditer(text):
+            address = url.group(0)
+            slash = address.find("/", address.find("//") + 2 if "//" in address else 0)
+            if slash < 0:
+                continue
+            path_start = url.start() + slash
+            words = [(m.start(), m.end(), letters(m.group(0)))
+                     for m in _URL_WORD.finditer(text, path_start, url.end())]
+            for (s0, _, w0), (_, e1, w1) in zip(words, words[1:]):
+                pair = self.pairs.get((w0, w1)) or self.pairs.get((w1, w0))
+                if pair is not None:
+                    hits.append(RosterHit(s0, e1, pair, learner_first(pair, w0 if (w0, w1) in self.pairs else w1),
+                                          "address"))
+            for start, end, word in words:  # /ameliahart: both parts long enough to trust
+                pair = self.joined.get(word)
+                if pair is not None and min(len(pair[0]), len(pair[1])) >= 4:
+                    hits.append(RosterHit(start, end, self.pairs[pair], learner_first(self.pairs[pair], pair[0]),
+                                          "address"))
+        return hits
+
+
+# A word of a web address: a run of letters, split at CamelCase ("AmeliaHart" is two).
+_URL_WORD = re.compile(r"[A-ZÀ-Þ]?[^\W\d_A-ZÀ-Þ]+|[A-ZÀ-Þ]+(?![^\W\d_A-ZÀ-Þ])")
 
 
 def learner_first(learner: object, folded_first: str) -> str:
