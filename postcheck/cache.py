@@ -24,6 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from postcheck import safeio
 from postcheck.model import Allowed, Checked, Finding, PostResult, Severity
 
 MAGIC = b"PCC1"
@@ -127,7 +128,7 @@ class ResultCache:
             st = path.stat()
         except OSError:
             return "missing"
-        stat_key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}".encode()
+        stat_key = f"{safeio.resolve(path)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}".encode("utf-8", "surrogatepass")
         index = None
         if self._ready():
             name = self._mac(b"file", stat_key).hex()
@@ -244,6 +245,7 @@ class ResultCache:
 def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     try:
+        safeio.check_regular(path, safeio.IMAGE_BYTES)  # a FIFO or /dev/zero is never read (the loader says why)
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

@@ -23,7 +23,7 @@ from postcheck.config import Config
 from postcheck.discovery import PostSpec, load
 from postcheck.engine import Context, Engine
 from postcheck.model import PostResult, Report
-from postcheck.posts import Post
+from postcheck.posts import Post, read_draft_bytes
 from postcheck.rulepack import RulePack
 
 TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32
@@ -177,7 +177,7 @@ class Runner:
             return load(spec, self.config.account, self.account_override), None, None
         if spec.kind == "draft":
             try:
-                digest = hashlib.sha256(spec.path.read_bytes()).hexdigest()
+                digest = hashlib.sha256(read_draft_bytes(spec.path)).hexdigest()
             except OSError:
                 digest = None
             if digest:
