@@ -241,10 +241,13 @@ app.add_typer(cache_app, name="cache")
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Delete every cached result (and the cache's key)."""
-    from postcheck.cache import ResultCache
+    from postcheck.cache import NotACache, ResultCache
 
     cache = ResultCache()
-    removed = cache.clear()
+    try:
+        removed = cache.clear()
+    except NotACache as exc:
+        raise _error(str(exc)) from None
     typer.echo(f"cleared {cache.folder} ({removed} file{'s' if removed != 1 else ''})")
 
 
