@@ -93,12 +93,13 @@ class Post:
             return self.display, None, None
         if segment.line is None:
             return segment.path, None, None
-        before = self.text[segment.start:offset]
-        newlines = before.count("\n")
+        # count and rfind over a range, not a copy of it: a post with thousands of findings
+        # (allow comments, say) would otherwise copy the text once per finding
+        newlines = self.text.count("\n", segment.start, offset)
         if newlines:
-            column = len(before) - before.rfind("\n")
+            column = offset - self.text.rfind("\n", segment.start, offset)
         else:
-            column = (segment.column or 1) + len(before)
+            column = (segment.column or 1) + (offset - segment.start)
         return segment.path, segment.line + newlines, column
 
     def line_text(self, offset: int) -> tuple[str, int]:

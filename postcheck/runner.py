@@ -15,6 +15,7 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -23,7 +24,7 @@ from postcheck.config import Config
 from postcheck.discovery import PostSpec, load
 from postcheck.engine import Context, Engine
 from postcheck.model import PostResult, Report
-from postcheck.posts import Post, read_draft_bytes
+from postcheck.posts import Post, Problem, read_draft_bytes
 from postcheck.rulepack import RulePack
 
 TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32
@@ -129,7 +130,8 @@ class Runner:
         self.config = config
         self.pack = pack
         self.jobs_explicit = jobs is not None
-        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        # More workers than cores only adds memory (each loads spaCy): --jobs 40 on 2 cores runs 2.
+        self.jobs = max(1, min(jobs if jobs is not None else default_jobs(), default_jobs()))
         self.cache = cache
         self.account_override = account_override
         self.progress = progress
@@ -139,6 +141,7 @@ class Runner:
         self._pool: ProcessPoolExecutor | None = None
         self._use_pool: bool | None = None
         self._run_fp: str | None = None
+        self._died: set[int] = set()  # ids of results made for posts whose worker died (never cached)
 
     # -- public ------------------------------------------------------------------------------
     def run(self, specs: Iterable[PostSpec]) -> Report:
@@ -235,12 +238,15 @@ class Runner:
                     if slot.chunk is chunk:
                         chunk = _Chunk()
                 if slot.chunk.future is not None:
-                    slot.chunk.results = slot.chunk.future.result()
+                    try:
+                        slot.chunk.results = slot.chunk.future.result()
+                    except BrokenProcessPool:  # a worker was killed (the OOM killer?): the pool is gone
+                        slot.chunk.results = self._recover(slot.chunk)
                     slot.chunk.posts = []  # the worker has them; let them go
                 if slot.chunk in in_flight:
                     in_flight.remove(slot.chunk)
             result, notices = slot.chunk.results[slot.index]  # type: ignore[index]
-            if self.cache is not None and slot.key:
+            if self.cache is not None and slot.key and id(result) not in self._died:
                 self.cache.put(slot.key, result, notices)
             self.stats.checked += 1
             yield self._emit(result, notices, False)
@@ -288,6 +294,42 @@ class Runner:
             )
             self.stats.workers = self.jobs
         return self._pool
+
+    def _recover(self, chunk: _Chunk) -> list[tuple[PostResult, list[str]]]:
+        """Check a chunk whose worker died again, one post at a time in a fresh pool; a post that
+        kills its worker again becomes an input error, and the run carries on."""
+        self._discard_pool()
+        out: list[tuple[PostResult, list[str]]] = []
+        for post in chunk.posts:
+            try:
+                out.extend(self._ensure_pool().submit(_work, [post]).result())
+            except BrokenProcessPool:
+                self._discard_pool()
+                result = self._worker_died(post)
+                self._died.add(id(result))
+                out.append((result, []))
+        return out
+
+    def _worker_died(self, post: Post) -> PostResult:
+        """An input-error result for a post that no worker survived checking (nothing else is run)."""
+        from dataclasses import replace
+
+        from postcheck.rulepack import load_pack
+
+        problem = Problem("the process checking this post was killed (out of memory?), so it was not checked; "
+                          "check it alone, or with fewer --jobs", post.display)
+        bare = replace(post, text="", segments=(), link_spans=(), images=(), problems=(problem,))
+        engine = self._local_engine()
+        rule = self.pack.get("input-error") or load_pack().get("input-error")
+        assert rule is not None
+        finding = engine._finding(rule, bare, next(iter(engine.check_for(rule).run(bare, engine.ctx))))
+        return PostResult(path=post.display, account=post.account, platform=post.platform,
+                          images=tuple(ref.display for ref in post.images), findings=(finding,), text=post.text)
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _local_engine(self) -> Engine:
         if self._engine is None:
