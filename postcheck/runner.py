@@ -15,6 +15,7 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -104,11 +105,28 @@ def _work(posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
     return check_chunk(_WORKER_ENGINE, posts)
 
 
+def _wait(future: Future, pool: ProcessPoolExecutor | None) -> list[tuple[PostResult, list[str]]]:
+    """A future's result; BrokenProcessPool as soon as any worker of its pool has died.
+
+    The pool notices a dead worker by itself, except one killed before the pool first waited on
+    it (a race in concurrent.futures): then the future would never finish. So look as well.
+    """
+    seen: dict = {}
+    while True:
+        try:
+            return future.result(timeout=0.5)
+        except FutureTimeout:
+            seen.update(getattr(pool, "_processes", None) or {})
+            if any(process.exitcode is not None for process in seen.values()):
+                raise BrokenProcessPool("a worker process died") from None
+
+
 @dataclass
 class _Chunk:
     posts: list[Post] = field(default_factory=list)
     weight: int = 0
     future: Future | None = None
+    pool: ProcessPoolExecutor | None = None  # the pool the chunk was sent to
     results: list[tuple[PostResult, list[str]]] | None = None
 
 
@@ -239,7 +257,7 @@ class Runner:
                         chunk = _Chunk()
                 if slot.chunk.future is not None:
                     try:
-                        slot.chunk.results = slot.chunk.future.result()
+                        slot.chunk.results = _wait(slot.chunk.future, slot.chunk.pool)
                     except BrokenProcessPool:  # a worker was killed (the OOM killer?): the pool is gone
                         slot.chunk.results = self._recover(slot.chunk)
                     slot.chunk.posts = []  # the worker has them; let them go
@@ -264,8 +282,8 @@ class Runner:
             chunk.results = []
             return
         if self._pool_wanted(chunk):
-            pool = self._ensure_pool()
-            chunk.future = pool.submit(_work, chunk.posts)
+            chunk.future = self._send(chunk.posts)
+            chunk.pool = self._pool
             in_flight.append(chunk)
         else:
             chunk.results = check_chunk(self._local_engine(), chunk.posts)
@@ -302,7 +320,7 @@ class Runner:
         out: list[tuple[PostResult, list[str]]] = []
         for post in chunk.posts:
             try:
-                out.extend(self._ensure_pool().submit(_work, [post]).result())
+                out.extend(_wait(self._send([post]), self._pool))
             except BrokenProcessPool:
                 self._discard_pool()
                 result = self._worker_died(post)
@@ -326,9 +344,22 @@ class Runner:
         return PostResult(path=post.display, account=post.account, platform=post.platform,
                           images=tuple(ref.display for ref in post.images), findings=(finding,), text=post.text)
 
+    def _send(self, posts: list[Post]) -> Future:
+        """Submit posts to the pool; a pool broken by a worker's death is replaced first."""
+        try:
+            return self._ensure_pool().submit(_work, posts)
+        except BrokenProcessPool:
+            self._discard_pool()
+            return self._ensure_pool().submit(_work, posts)
+
     def _discard_pool(self) -> None:
+        """Drop a broken pool; its surviving workers (one may wait on a lock the dead one held) are ended."""
         if self._pool is not None:
+            survivors = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in survivors:
+                if process.exitcode is None:
+                    process.kill()
             self._pool = None
 
     def _local_engine(self) -> Engine:
