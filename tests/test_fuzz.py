@@ -107,11 +107,12 @@ def _image_bytes(rng: random.Random) -> bytes:
     return data
 
 
-def _roster(rng: random.Random) -> bytes:
+def _roster(rng: random.Random, broken: bool) -> bytes:
     rows = ["first_name,last_name,preferred_name,year"]
     for _ in range(rng.randint(0, 12)):
-        first = rng.choice(["Amelia", "Tom", "Zoë", "Ólafur", ".", "", '"Quoted, name"', "Ann-Marie", "\x1b", "A" * 50])
-        last = rng.choice(["Hart", "Quill", "O'Neill", "Nowicki", "-", "", "Smith,Jones", "de la Cruz"])
+        first = rng.choice(["Amelia", "Tom", "Zoë", "Ólafur", '"Quoted, name"', "Ann-Marie", "A" * 50]
+                           + (["", ".", "\x1b"] if broken else []))
+        last = rng.choice(["Hart", "Quill", "O'Neill", "Nowicki", "-", "de la Cruz"] + (["", "Smith,Jones"] if broken else []))
         rows.append(f"{first},{last},{rng.choice(['', 'Millie', 'T'])},{rng.choice(['6', 'Y7', ''])}")
     data = "\n".join(rows) + "\n"
     return data.encode("utf-8") if rng.random() < 0.85 else data.encode("utf-16")
@@ -119,19 +120,19 @@ def _roster(rng: random.Random) -> bytes:
 
 def _inputs(rng: random.Random, folder: Path) -> list[str]:
     folder.mkdir()
-    (folder / "roster.csv").write_bytes(_roster(rng))
+    broken = rng.random() < 0.2  # settings that may be refused (exit 2); otherwise the drafts are exercised
+    (folder / "roster.csv").write_bytes(_roster(rng, broken))
     (folder / "staff.txt").write_text(rng.choice(["Mrs Jane Marsh\n", "", "# none\n", "Amelia Hart\n"]))
     settings = ["school: Fuzz School", "roster: roster.csv", "staff: staff.txt"]
     if rng.random() < 0.5:
         (folder / "consent.yaml").write_text(rng.choice([
             "learners:\n  - {id: L1, name: Amelia Hart, objection: name}\n",
-            "learners:\n  - {id: L2, name: Tom Quill, objection: photos, photos: [team.png]}\n",
-            "learners: &l [*l]\n", "learners: 7\n", "",
-        ]))
+            "learners:\n  - {id: L2, name: Tom Quill, objection: photos, photos: [posts/team.png]}\n", "",
+        ] + (["learners: &l [*l]\n", "learners: 7\n"] if broken else [])))
         settings.append("consent_list: consent.yaml")
     if rng.random() < 0.3:
-        settings.append(rng.choice(["account: personal", "rules: {reference: false}", "faces: {max_side: 'big'}",
-                                    "nlp: {model: none}", "rules: {unsafe-link: {severity: warning}}"]))
+        settings.append(rng.choice(["account: personal", "rules: {reference: false}", "nlp: {model: none}",
+                                    "rules: {unsafe-link: {severity: warning}}"] + (["faces: {max_side: 'big'}"] if broken else [])))
     (folder / "postcheck.yaml").write_text("\n".join(settings) + "\n")
     posts = folder / "posts"
     posts.mkdir()
