@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from postcheck import safeio
 from postcheck.model import Allowed, Finding, Hit, Severity
 
 RULE_ID = "allow-comment"
@@ -121,7 +122,7 @@ def problems(post) -> Iterable[Hit]:
 
 
 def _image_display(post, name: str) -> str | None:
-    target = (Path(post.path).parent / name).resolve()
+    target = safeio.resolve(Path(post.path).parent / name)
     for ref in post.images:
         if ref.path == target or ref.display == name or ref.path.name == name:
             return ref.display
