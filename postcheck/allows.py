@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from postcheck import safeio
 from postcheck.model import Allowed, Finding, Hit, Severity
 
 RULE_ID = "allow-comment"
 # Findings no allow may hide: a post postcheck could not read is never passed as safe.
 NOT_ALLOWABLE = frozenset({"input-error"})  # includes allow-comment findings
 
-_COMMENT = re.compile(r"<!--\s*postcheck\b(?P<rest>.*?)-->", re.S | re.I)
+_OPEN = re.compile(r"<!--\s*postcheck\b", re.I)
+MAX_RULES = 50  # rules one allow may name (more is a mistake, and each costs a pass over the findings)
+MAX_ALLOWS = 500  # allow comments read per post; more are reported, not applied
 _ALLOW = re.compile(r"\A\s*:\s*allow\b(?P<body>.*)\Z", re.S | re.I)
 _ATTR = re.compile(r"""\s*(?P<key>[\w-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
 _RULES = re.compile(r"\s*(?P<rules>[\w-]+(?:\s*,\s*[\w-]+)*)")
@@ -39,10 +42,29 @@ class Allow:
 
 
 def parse(text: str) -> list[Allow]:
-    """Every ``<!-- postcheck ... -->`` comment in ``text``, valid or not."""
-    found = []
-    for m in _COMMENT.finditer(text):
-        found.append(_parse_one(m.group("rest"), m.start(), m.end(), m.start("rest")))
+    """Every ``<!-- postcheck ... -->`` comment in ``text``, valid or not (at most MAX_ALLOWS + 1).
+
+    Linear time: each comment is found with str.find, and an unterminated one ends the search
+    (no later ``-->`` exists), where a lazy regex would rescan the rest of the text from each.
+    """
+    found: list[Allow] = []
+    position = 0
+    while True:
+        start = text.find("<!--", position)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        position = end + 3
+        opening = _OPEN.match(text, start, end)
+        if opening is None:
+            continue
+        if len(found) == MAX_ALLOWS:
+            found.append(Allow((), None, None, start, position,
+                               f"is one of more than {MAX_ALLOWS} in this post: the rest are not read"))
+            break
+        found.append(_parse_one(text[opening.end():end], start, position, opening.end()))
     return found
 
 
@@ -56,11 +78,13 @@ def _parse_one(rest: str, start: int, end: int, rest_start: int) -> Allow:
     if not rules_match or body[rules_match.end():].lstrip().startswith("="):
         return Allow((), None, None, start, end, 'names no rule: write <!-- postcheck: allow RULE reason="..." -->')
     rules = tuple(r.strip() for r in rules_match.group("rules").split(","))
+    if len(rules) > MAX_RULES:
+        return Allow((), None, None, start, end, f"names {len(rules)} rules; at most {MAX_RULES} (use categories)")
     attrs: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
     body_start = rest_start + allow.start("body")
     position = rules_match.end()
-    while position < len(body) and body[position:].strip():
+    while _more(body, position):
         attr = _ATTR.match(body, position)
         if not attr:
             return Allow(rules, None, None, start, end, f"cannot read {body[position:].strip()[:30]!r}: "
@@ -78,6 +102,14 @@ def _parse_one(rest: str, start: int, end: int, rest_start: int) -> Allow:
     return Allow(rules, reason, image, start, end, problem, spans.get("image") if image else None)
 
 
+def _more(body: str, position: int) -> bool:
+    """Whether anything but white space follows ``position`` (without copying the rest)."""
+    return _NONSPACE.search(body, position) is not None
+
+
+_NONSPACE = re.compile(r"\S")
+
+
 def problems(post) -> Iterable[Hit]:
     """Hits for malformed allows, and for allows naming an image the post does not use."""
     for allow in parse(post.text):
@@ -90,7 +122,7 @@ def problems(post) -> Iterable[Hit]:
 
 
 def _image_display(post, name: str) -> str | None:
-    target = (Path(post.path).parent / name).resolve()
+    target = safeio.resolve(Path(post.path).parent / name)
     for ref in post.images:
         if ref.path == target or ref.display == name or ref.path.name == name:
             return ref.display

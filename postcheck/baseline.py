@@ -25,12 +25,15 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from postcheck import safeio
 from postcheck.model import Finding, Report, Severity
 from postcheck.posts import display_path
 
 FILE_NAME = ".postcheck-baseline.json"
 FORMAT = 1
 ITERATIONS = 10_000  # ~3 ms per distinct finding; makes guessing names from hashes slow
+MAX_ITERATIONS = 100_000  # a hand-edited file must not make each finding cost seconds
+MAX_BYTES = 64 << 20
 # Categories a baseline never accepts (see above); input-error includes allow-comment findings.
 NOT_BASELINED = frozenset({"input-error", "objected-image"})
 
@@ -51,8 +54,8 @@ def match_hash(rule: str, path: str, match: str, salt: str, iterations: int = IT
 
 def relative_path(display: str, root: Path) -> str:
     """A report path (relative to the current folder) as a path relative to ``root``."""
-    absolute = (Path.cwd() / display).resolve()
-    return Path(os.path.relpath(absolute, root.resolve())).as_posix()
+    absolute = safeio.resolve(Path.cwd() / display)
+    return Path(os.path.relpath(absolute, safeio.resolve(root))).as_posix()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +84,12 @@ def new(path: Path, salt: str | None = None) -> Baseline:
 
 def load(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(safeio.read_bytes(path, MAX_BYTES).decode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise BaselineError(f"{path}: not a postcheck baseline (nested too deeply)") from None
+    except ValueError as exc:  # invalid JSON or UTF-8, or a number too long to read
         line = getattr(exc, "lineno", None)
         raise BaselineError(f"{path}{f':{line}' if line else ''}: not a postcheck baseline (invalid JSON)") from None
     if not isinstance(data, dict) or data.get("postcheck_baseline") != FORMAT:
@@ -94,14 +99,16 @@ def load(path: Path) -> Baseline:
         bytes.fromhex(salt)
     except (TypeError, ValueError):
         raise BaselineError(f"{path}: [salt] must be hex text") from None
-    if not isinstance(iterations, int) or not 1 <= iterations <= 10_000_000 or not isinstance(rows, list):
-        raise BaselineError(f"{path}: [findings] must be a list (and iterations a positive number)")
+    if not isinstance(iterations, int) or isinstance(iterations, bool) or not 1 <= iterations <= MAX_ITERATIONS:
+        raise BaselineError(f"{path}: [iterations] must be a whole number from 1 to {MAX_ITERATIONS:,}")
+    if not isinstance(rows, list):
+        raise BaselineError(f"{path}: [findings] must be a list")
     entries: Counter = Counter()
     for index, row in enumerate(rows):
         try:
             key = (str(row["rule"]), str(row["path"]), str(row["match"]))
             count = int(row.get("count", 1))
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError):  # 1e400 is inf
             raise BaselineError(f"{path}: [findings.{index}] needs rule, path, match (and a whole count)") from None
         entries[key] += max(count, 0)
     return Baseline(path=path, salt=salt, iterations=iterations, entries=entries)

@@ -24,6 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from postcheck import safeio
 from postcheck.model import Allowed, Checked, Finding, PostResult, Severity
 
 MAGIC = b"PCC1"
@@ -38,6 +39,30 @@ def default_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "postcheck"
+
+
+MARKER = "CACHEDIR.TAG"  # backup tools skip folders carrying this tag; `cache clear` needs it to delete
+_MARKER_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# postcheck result cache\n"
+OWN_ENTRIES = ("key", "results", "files", "faces", MARKER)  # everything postcheck writes in its folder
+
+
+class NotACache(Exception):
+    """A folder `cache clear` will not delete from: postcheck did not make it (one line)."""
+
+
+def mark_cache_dir(folder: Path) -> None:
+    """Make the cache folder (owner-only) and mark it as postcheck's."""
+    _private_dir(folder)
+    tag = folder / MARKER
+    if not tag.exists():
+        _write_private(tag, _MARKER_TEXT)
+
+
+def _is_marked(folder: Path) -> bool:
+    try:
+        return (folder / MARKER).read_bytes()[:200] == _MARKER_TEXT
+    except OSError:
+        return False
 
 
 def _private_dir(path: Path) -> None:
@@ -99,7 +124,7 @@ class ResultCache:
         if self.problem:
             return False
         try:
-            _private_dir(self.folder)
+            mark_cache_dir(self.folder)
             key_file = self.folder / "key"
             if not key_file.is_file() or key_file.stat().st_size != 32:
                 _write_private(key_file, secrets.token_bytes(32))
@@ -108,9 +133,6 @@ class ResultCache:
             self._secret = key_file.read_bytes()
             for sub in ("results", "files"):
                 _private_dir(self.folder / sub)
-            tag = self.folder / "CACHEDIR.TAG"  # backup tools skip folders carrying this tag
-            if not tag.exists():
-                _write_private(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n# postcheck result cache\n")
         except OSError as exc:
             self.problem = f"result cache off: {self.folder}: {exc.strerror or exc}"
             return False
@@ -127,7 +149,7 @@ class ResultCache:
             st = path.stat()
         except OSError:
             return "missing"
-        stat_key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}".encode()
+        stat_key = f"{safeio.resolve(path)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}".encode("utf-8", "surrogatepass")
         index = None
         if self._ready():
             name = self._mac(b"file", stat_key).hex()
@@ -232,11 +254,36 @@ class ResultCache:
             pass
 
     def clear(self) -> int:
-        """Delete every cached entry and the secret; returns the number of files removed."""
-        if not self.folder.exists():
+        """Delete what postcheck wrote here (results, file hashes, face encodings, the secret).
+
+        Only a folder carrying postcheck's marker is touched, and in it only postcheck's own
+        entries: POSTCHECK_CACHE_DIR pointed at a folder of other files deletes nothing.
+        Returns the number of files removed; raises NotACache.
+        """
+        folder = self.folder
+        if not folder.exists() and not folder.is_symlink():
             return 0
-        count = sum(1 for p in self.folder.rglob("*") if p.is_file())
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if folder.is_symlink() or not folder.is_dir():
+            raise NotACache(f"{folder} is not a folder postcheck made; nothing deleted")
+        if not _is_marked(folder):
+            raise NotACache(f"{folder} has no {MARKER} written by postcheck, so it may hold other files; "
+                            "nothing deleted (delete it yourself, or set POSTCHECK_CACHE_DIR to postcheck's own folder)")
+        count = 0
+        for name in OWN_ENTRIES:
+            entry = folder / name
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink(missing_ok=True)
+                count += 1
+            elif entry.is_dir():
+                count += sum(1 for p in entry.rglob("*") if p.is_file())
+                shutil.rmtree(entry, ignore_errors=True)
+        for pattern in (".key.*.tmp", f".{MARKER}.*.tmp"):  # an interrupted write of ours
+            for leftover in folder.glob(pattern):
+                leftover.unlink(missing_ok=True)
+        try:
+            folder.rmdir()  # only when nothing else is left in it
+        except OSError:
+            pass
         self._secret = None
         return count
 
@@ -244,6 +291,7 @@ class ResultCache:
 def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     try:
+        safeio.check_regular(path, safeio.IMAGE_BYTES)  # a FIFO or /dev/zero is never read (the loader says why)
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

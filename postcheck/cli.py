@@ -44,7 +44,9 @@ class FailOn(str, Enum):
 
 def _error(message: str) -> typer.Exit:
     """One line on stderr, exit code 2."""
-    typer.echo(f"postcheck: error: {message}", err=True)
+    from postcheck.safeio import printable
+
+    typer.echo(f"postcheck: error: {printable(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -105,6 +107,8 @@ def check(
     specs = _specs(paths, find_drafts, cfg)
     if not specs and not changed_since:
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
+    if output is not None:  # refuse a bad --output before the run, not after it
+        _guard_output(output, cfg, specs, None, [baseline])
     changed = _changed_filter(changed_since, cfg)
     if changed:
         specs = changed(specs)
@@ -118,11 +122,21 @@ def check(
     hidden = names_hidden(fmt.value, show_names, os.environ)
     options = RenderOptions(color=_use_color() and output is None, quiet=quiet, clauses=pack.clauses, pack=pack,
                             show_names=not hidden, fail_on=fail_on.value, names=known_names(cfg) if hidden else ())
-    inputs = [spec.path for spec in specs] + [cfg.path, baseline]
-    _emit(fmt.value, report, options, output, inputs)
+    from postcheck.outfile import protected
+
+    _emit(fmt.value, report, options, output, protected(cfg, specs, report, [baseline]))
     worst = report.verdict
     threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
+
+
+def _guard_output(output: Path, cfg, specs, report, extra=(), baseline: bool = True) -> None:
+    from postcheck.outfile import OutputError, guard, protected
+
+    try:
+        guard(output, protected(cfg, specs, report, extra, baseline=baseline))
+    except OutputError as exc:
+        raise _error(str(exc)) from None
 
 
 def _specs(paths: List[Path], find_drafts: bool, cfg):
@@ -189,12 +203,14 @@ def write_baseline(
     from postcheck import baseline as baselines
     from postcheck.discovery import load
     from postcheck.engine import Engine
-    from postcheck.outfile import OutputError, guard, write_atomic
+    from postcheck.outfile import OutputError, guard, protected, write_atomic
+    from postcheck.safeio import printable
 
     cfg = _load_config(config)
     pack = _load_pack(cfg)
     specs = _specs(paths, False, cfg)
     target = output or baselines.default_path(cfg.path)
+    _guard_output(target, cfg, specs, None, baseline=False)
     salt = None
     if target.is_file():  # keep the salt, so re-recording the same findings changes nothing
         try:
@@ -204,11 +220,11 @@ def write_baseline(
     report = Engine(cfg, pack).run(load(spec, cfg.account) for spec in specs)
     recorded = baselines.record(report, baselines.new(target, salt))
     try:
-        guard(target, [spec.path for spec in specs] + ([cfg.path] if cfg.path else []))
+        guard(target, protected(cfg, specs, report, baseline=False))
         write_atomic(target, baselines.dumps(recorded.baseline))
     except OutputError as exc:
         raise _error(str(exc)) from None
-    typer.echo(baselines.describe(recorded, target, len(report.posts)))
+    typer.echo(printable(baselines.describe(recorded, target, len(report.posts))))
 
 
 def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machine):
@@ -227,7 +243,9 @@ def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machin
     except ConfigError as exc:  # a rule whose options its check cannot use: found when the check is built
         raise _error(str(exc)) from None
     if cache is not None and cache.problem and not (quiet and machine):
-        typer.echo(f"postcheck: note: {cache.problem}", err=True)
+        from postcheck.safeio import printable
+
+        typer.echo(f"postcheck: note: {printable(cache.problem)}", err=True)
     if show and len(specs) > 1:
         stats = runner.stats
         typer.echo(f"postcheck: {stats.posts} posts in {stats.seconds:.1f} s, {stats.cached} from cache", err=True)
@@ -241,11 +259,16 @@ app.add_typer(cache_app, name="cache")
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Delete every cached result (and the cache's key)."""
-    from postcheck.cache import ResultCache
+    from postcheck.cache import NotACache, ResultCache
 
     cache = ResultCache()
-    removed = cache.clear()
-    typer.echo(f"cleared {cache.folder} ({removed} file{'s' if removed != 1 else ''})")
+    try:
+        removed = cache.clear()
+    except NotACache as exc:
+        raise _error(str(exc)) from None
+    from postcheck.safeio import printable
+
+    typer.echo(f"cleared {printable(str(cache.folder))} ({removed} file{'s' if removed != 1 else ''})")
 
 
 @cache_app.command("dir")

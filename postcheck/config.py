@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from postcheck import yamlio
+from postcheck import safeio, yamlio
 from postcheck.yamlio import SourceError
 
 CONFIG_NAME = "postcheck.yaml"
@@ -145,7 +145,7 @@ def load_config(path: Path | None) -> Config:
         value = text(key)
         if value is None:
             return None
-        target = (base / value).resolve()
+        target = safeio.resolve(base / value)
         if not target.is_file():
             raise ConfigError(path, f"{key}: file not found: {value}", yamlio.line_of(data, key), key)
         return target
@@ -183,13 +183,21 @@ def load_config(path: Path | None) -> Config:
 
         face_settings(sections["faces"], path)  # bad values fail here, as one line, not mid-run
 
+    try:
+        roster = load_roster(roster_path) if roster_path else None
+        staff = load_staff(staff_path) if staff_path else None
+        consent_list = load_consent_list(consent_path) if consent_path else None
+    except ConfigError:
+        raise
+    except SourceError as exc:  # YAML staff or consent list: unreadable, not UTF-8, invalid, too big
+        raise ConfigError(exc.path, exc.message, exc.line, exc.key) from None
     return Config(
         path=path,
         school=text("school"),
         website=text("website"),
-        roster=load_roster(roster_path) if roster_path else None,
-        staff=load_staff(staff_path) if staff_path else None,
-        consent_list=load_consent_list(consent_path) if consent_path else None,
+        roster=roster,
+        staff=staff,
+        consent_list=consent_list,
         account=account,
         rule_overrides=overrides,
         rule_packs=packs,
@@ -208,7 +216,7 @@ def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], 
             if not isinstance(value, list):
                 raise ConfigError(path, "rules.packs must be a list of folders", line, "rules.packs")
             for item in value:
-                folder = (path.parent / str(item)).resolve()
+                folder = safeio.resolve(path.parent / str(item))
                 if not folder.is_dir():
                     raise ConfigError(path, f"rules.packs: folder not found: {item}", line, "rules.packs")
                 packs.append(folder)
@@ -229,8 +237,15 @@ def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], 
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
     try:
+        raw = safeio.read_bytes(path, safeio.CONFIG_BYTES)
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(path, "binary file, not text; save it as UTF-8 text")
+    try:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode("utf-16")  # Excel's "Unicode text"
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
@@ -249,7 +264,7 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
     """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored)."""
     reader = csv.reader(io.StringIO(_read_text(path)))
     try:
-        header = next(reader)
+        header = next(_rows(reader, path))
     except StopIteration:
         raise ConfigError(path, "roster is empty: expected a header with first_name,last_name", 1) from None
     names = [h.strip().lower() for h in header]
@@ -262,7 +277,7 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
         raise ConfigError(path, "roster needs first_name and last_name columns", 1)
     preferred, year = column(_PREFERRED), column(_YEAR)
     learners = []
-    for row in reader:
+    for row in _rows(reader, path):
         if not any(cell.strip() for cell in row):
             continue
         lineno = reader.line_num
@@ -280,6 +295,18 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
             year=(row[year].strip() or None) if year is not None and year < len(row) else None,
         ))
     return tuple(learners)
+
+
+def _rows(reader, path: Path):
+    """CSV rows; a malformed row (a field over csv's size limit, a stray NUL) is one ConfigError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ConfigError(path, f"not a readable CSV row ({exc})", reader.line_num or None) from None
+        yield row
 
 
 def load_staff(path: Path) -> tuple[str, ...]:
@@ -325,7 +352,7 @@ def load_consent_list(path: Path) -> ConsentList:
             raise ConfigError(path, "photos must be a list of files", yamlio.line_of(item, "photos"), f"{key}.photos")
         resolved = []
         for photo in photos:
-            target = (path.parent / str(photo)).resolve()
+            target = safeio.resolve(path.parent / str(photo))
             if not target.is_file():
                 raise ConfigError(path, f"reference photo not found: {photo}", yamlio.line_of(item, "photos"), f"{key}.photos")
             resolved.append(target)

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post, load_draft
+from postcheck import safeio
+from postcheck.posts import (ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post,
+                             load_draft, read_draft_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +33,15 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
     Files in ``skip`` (the consent list and its reference photos, the config's own files) are not
     posts when a folder walk meets them; named on the command line, they are checked.
     """
-    skipped = {p.resolve() for p in skip}
+    skipped = {safeio.resolve(p) for p in skip}
     drafts: list[Path] = []
     images: list[Path] = []
     loose: list[Path] = []  # images named on the command line
     unsupported: list[Path] = []
     unreadable: list[OSError] = []
     for path in paths:
-        if not path.exists():
-            raise InputPathError(f"{path}: no such file or folder")
+        if not path.exists() and not path.is_symlink():
+            raise InputPathError(f"{safeio.printable(str(path))}: no such file or folder")
         if path.is_dir():
             # a folder the walk cannot list is reported, never skipped: its posts were not checked
             for root, dirs, files in os.walk(path, onerror=lambda exc: unreadable.append(exc)):
@@ -47,7 +49,7 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
                 for name in sorted(files):
                     file = Path(root) / name
                     suffix = file.suffix.lower()
-                    if skipped and file.resolve() in skipped:
+                    if skipped and safeio.resolve(file) in skipped:
                         continue
                     if suffix in DRAFT_SUFFIXES and not name.startswith("."):
                         drafts.append(file)
@@ -70,7 +72,7 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
         images.extend(loose)
     claimed = _claimed_images(drafts) if images else set()
     for image in _unique(images):
-        if image.resolve() not in claimed:
+        if safeio.resolve(image) not in claimed:
             specs.append(PostSpec(image, "image"))
     specs.extend(PostSpec(p, "unsupported") for p in _unique(unsupported))
     specs.extend(PostSpec(Path(exc.filename), "unreadable", reason=exc.strerror or str(exc))
@@ -82,7 +84,7 @@ def _unique(paths: list[Path]) -> list[Path]:
     seen: set[Path] = set()
     out = []
     for path in paths:
-        key = path.resolve()
+        key = safeio.resolve(path)
         if key not in seen:
             seen.add(key)
             out.append(path)
@@ -94,7 +96,7 @@ def _claimed_images(drafts: list[Path]) -> set[Path]:
     claimed: set[Path] = set()
     for draft in drafts:
         try:
-            raw = draft.read_bytes()
+            raw = read_draft_bytes(draft)
         except OSError:
             continue
         if b"![" not in raw and b"images" not in raw and b"<img" not in raw.lower():

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
+from postcheck import safeio
 from postcheck.discovery import PostSpec
 from postcheck.model import Report
 from postcheck.posts import load_draft
@@ -44,7 +45,7 @@ def changed_files(ref: str, cwd: Path) -> set[Path]:
         raise GitError(f"--changed-since: git diff failed: {diff.stderr.strip().splitlines()[-1:] or ['?']}"[:200])
     new = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
     names = [n for n in (diff.stdout + "\0" + new.stdout).split("\0") if n]
-    return {(root / name).resolve() for name in names}
+    return {safeio.resolve(root / name) for name in names}
 
 
 @dataclass
@@ -62,7 +63,7 @@ class ChangedOnly:
         """The posts to check: those whose draft or any of its images changed."""
         kept = []
         for spec in specs:
-            files = [spec.path.resolve(), *(p.resolve() for p in spec.extra_images)]
+            files = [safeio.resolve(spec.path), *(safeio.resolve(p) for p in spec.extra_images)]
             if spec.kind == "draft" and not self.everything:
                 files += [ref.path for ref in load_draft(spec.path).images]
             if self.everything or any(f in self.changed for f in files):
@@ -104,7 +105,7 @@ def changed_only(ref: str, cwd: Path, settings: Iterable[Path | None] = ()) -> C
     for path in settings:
         if path is None:
             continue
-        path = path.resolve()
+        path = safeio.resolve(path)
         if path in changed or (path.is_dir() and any(path in c.parents for c in changed)):
             return ChangedOnly(ref, changed, everything=True, reason=path.name)
     return ChangedOnly(ref, changed)

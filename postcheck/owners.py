@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from postcheck import safeio
 from postcheck.discovery import PostSpec, discover
-from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, MAX_DRAFT_BYTES, load_draft
+from postcheck.posts import ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, load_draft, read_draft_bytes
 
 
 def owner_draft(image: Path) -> Path | None:
@@ -13,7 +14,7 @@ def owner_draft(image: Path) -> Path | None:
 
     Cheap: only drafts whose text mentions the image's file name are loaded.
     """
-    target = image.resolve()
+    target = safeio.resolve(image)
     near = image.parent
     above = near.parent if near.name not in ("", ".", "..") else near / ".."
     for folder in dict.fromkeys((near, above)):
@@ -24,7 +25,7 @@ def owner_draft(image: Path) -> Path | None:
             continue
         for draft in candidates:
             try:
-                if draft.stat().st_size > MAX_DRAFT_BYTES or target.name.encode() not in draft.read_bytes():
+                if target.name.encode("utf-8", "surrogateescape") not in read_draft_bytes(draft):
                     continue
             except OSError:
                 continue
@@ -43,7 +44,7 @@ def specs_for_files(paths: Iterable[Path]) -> list[PostSpec]:
     seen: set[Path] = set()
 
     def add(spec: PostSpec) -> None:
-        key = spec.path.resolve()
+        key = safeio.resolve(spec.path)
         if key not in seen:
             seen.add(key)
             specs.append(spec)
@@ -63,7 +64,7 @@ def specs_for_files(paths: Iterable[Path]) -> list[PostSpec]:
     claimed = {ref.path for spec in specs if spec.kind == "draft"
                for ref in load_draft(spec.path, image_roots=ANY_FOLDER).images}
     for image in images:
-        if image.resolve() in claimed:
+        if safeio.resolve(image) in claimed:
             continue
         draft = owner_draft(image)
         add(PostSpec(draft, "draft") if draft is not None else PostSpec(image, "image"))

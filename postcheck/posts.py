@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from postcheck import yamlio
+from postcheck import safeio, yamlio
 from postcheck.draftimages import INLINE_LINK, find_images
 from postcheck.frontmatter import text_fields
 from postcheck.model import Segment
@@ -17,7 +17,9 @@ from postcheck.yamlio import SourceError
 
 DRAFT_SUFFIXES = {".md", ".markdown", ".txt"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp"}
-MAX_DRAFT_BYTES = 1_000_000  # a social-media post is a few KB; anything this big is not a draft
+# A social-media post is a few KB (LinkedIn's longest article body is ~125,000 characters): anything
+# bigger is not a draft, and checking it would cost minutes and gigabytes (spaCy, allow comments).
+MAX_DRAFT_BYTES = 200_000
 ACCOUNTS = ("school", "personal")
 PLATFORMS = ("facebook", "x", "instagram", "linkedin")
 
@@ -96,20 +98,23 @@ class Post:
         if segment.line is None:
             return segment.path, None, None, None, None
         lo, hi = start - segment.start, min(max(end, start), segment.end) - segment.start
-        source = self.text[segment.start:segment.end]
         if segment.view is not None:  # the reader's view differs from what was written: map back
             lo, hi = segment.view.source_span(lo, hi)
-            source = segment.view.source
-        return (segment.path, *self._line_column(segment, source, lo), *self._line_column(segment, source, hi))
+            source, base = segment.view.source, 0
+        else:
+            source, base = self.text, segment.start
+        return (segment.path, *self._line_column(segment, source, base, base + lo),
+                *self._line_column(segment, source, base, base + hi))
 
     @staticmethod
-    def _line_column(segment: Segment, source: str, offset: int) -> tuple[int, int]:
-        before = source[:offset]
-        newlines = before.count("\n")
+    def _line_column(segment: Segment, source: str, base: int, offset: int) -> tuple[int, int]:
+        # count and rfind over a range, not a copy of it: a post with thousands of findings
+        # (allow comments, say) would otherwise copy the text once per finding
+        newlines = source.count("\n", base, offset)
         if newlines:
-            column = len(before) - before.rfind("\n")
+            column = offset - source.rfind("\n", base, offset)
         else:
-            column = (segment.column or 1) + len(before)
+            column = (segment.column or 1) + (offset - base)
         return segment.line + newlines, column
 
     def line_text(self, offset: int) -> tuple[str, int]:
@@ -120,12 +125,16 @@ class Post:
 
 
 def display_path(path: Path) -> str:
-    """A path as a report shows it: relative to the current folder when inside it."""
+    """A path as a report shows it: relative to the current folder when inside it.
+
+    Control characters, bidi overrides and bytes that are not UTF-8 are shown as escapes
+    (``\\x1b``), so a file name can neither drive a terminal nor break a UTF-8 report.
+    """
     try:
         rel = os.path.relpath(path, Path.cwd())
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return safeio.printable(str(path))
+    return safeio.printable(str(path) if rel.startswith("..") else rel)
 
 
 def decode_draft(raw: bytes) -> tuple[str | None, str | None]:
@@ -148,6 +157,15 @@ def decode_draft(raw: bytes) -> tuple[str | None, str | None]:
     return text, None
 
 
+def read_draft_bytes(path: Path) -> bytes:
+    """A draft's bytes: a regular file of at most MAX_DRAFT_BYTES; raises safeio.UnsafeFile."""
+    size = safeio.check_regular(path, 1 << 62).st_size
+    if size > MAX_DRAFT_BYTES:
+        raise safeio.UnsafeFile(f"draft is {size:,} bytes, over the {MAX_DRAFT_BYTES:,}-byte limit "
+                                "(a post is a few KB; split it): not checked")
+    return safeio.read_bytes(path, MAX_DRAFT_BYTES)
+
+
 def _is_binaryish(text: str) -> bool:
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     return controls > max(8, len(text[:4096]) // 20)
@@ -164,14 +182,12 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
     post = Post(path=path, display=display, account=account_override or default_account)
     problems: list[Problem] = []
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        post.problems = (Problem(f"cannot read draft: {exc.strerror or exc}", display),)
+        raw = read_draft_bytes(path)
+    except safeio.UnsafeFile as exc:
+        reason = exc.reason if exc.reason.startswith("draft ") else f"cannot read draft: {exc.reason}"
+        post.problems = (Problem(reason, display),)
         return post
     post.digest = hashlib.sha256(raw).hexdigest()
-    if len(raw) > MAX_DRAFT_BYTES:
-        post.problems = (Problem(f"draft is {len(raw):,} bytes, over the {MAX_DRAFT_BYTES:,}-byte limit: not checked", display),)
-        return post
     text, reason = decode_draft(raw)
     if text is None or _is_binaryish(text):
         post.problems = (Problem(reason or "binary file, not a text draft", display),)
@@ -185,7 +201,7 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
         body = text[match.end():]
         body_line = text[:match.end()].count("\n") + 1
         try:
-            parsed = yamlio.parse(match.group(1) or "", display, line_offset=1)
+            parsed = yamlio.parse(match.group(1) or "", display, line_offset=1, max_chars=MAX_DRAFT_BYTES)
         except SourceError as exc:
             problems.append(Problem(f"front matter: {exc.message}", display, exc.line))
             parsed = None
@@ -237,8 +253,8 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
                     dest, alt = str(item), None
                 _add_image(images, problems, base, roots, dest, display, alt, line, None)
     for extra in extra_images:
-        if all(ref.path != extra.resolve() for ref in images):
-            images.append(ImageRef(extra.resolve(), display_path(extra)))
+        if all(ref.path != safeio.resolve(extra) for ref in images):
+            images.append(ImageRef(safeio.resolve(extra), display_path(extra)))
     for ref in images:
         pieces.append((ref.path.stem, "image-name", ref.display, None, None))
 
@@ -259,8 +275,8 @@ def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, root
                                 display, line, column))
         return
     try:
-        target = (base / dest).resolve()
-    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a NUL byte
+        target = safeio.resolve(base / dest)
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte
         problems.append(Problem(f"image {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}",
                                 display, line, column))
         return
@@ -309,7 +325,7 @@ def _join(post: Post, pieces: list[tuple[str, str, str, int | None, int | None]]
 
 def image_post(path: Path, account: str) -> Post:
     """A lone image checked as a post of its own."""
-    ref = ImageRef(path.resolve(), display_path(path))
+    ref = ImageRef(safeio.resolve(path), display_path(path))
     post = Post(path=path, display=ref.display, account=account, images=(ref,))
     _join(post, [(path.stem, "image-name", ref.display, None, None)], -1)
     return post

@@ -61,7 +61,7 @@ def load_pack(extra: tuple[Path, ...] = (), overrides: dict[str, dict[str, Any]]
     for folder in folders:
         clauses_file = folder / CLAUSES_FILE
         if clauses_file.is_file():
-            data = yamlio.load(clauses_file)
+            data = _load_yaml(clauses_file)
             if not isinstance(data, dict) or not isinstance(data.get("clauses"), dict):
                 raise ConfigError(clauses_file, "expected 'clauses:' mapping clause -> summary", 1)
             clauses.update({str(k): str(v) for k, v in data["clauses"].items()})
@@ -94,8 +94,18 @@ def _replace(rule: Rule, **changes: Any) -> Rule:
     return replace(rule, **changes)
 
 
+def _load_yaml(file: Path) -> Any:
+    """A rule file's YAML; unreadable, invalid or oversized files are configuration errors."""
+    try:
+        return yamlio.load(file)
+    except ConfigError:
+        raise
+    except yamlio.SourceError as exc:
+        raise ConfigError(exc.path, exc.message, exc.line, exc.key) from None
+
+
 def _load_rule(file: Path, clauses: dict[str, str]) -> Rule:
-    data = yamlio.load(file)
+    data = _load_yaml(file)
     if not isinstance(data, dict):
         raise ConfigError(file, "a rule file must be a mapping", 1)
 

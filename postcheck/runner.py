@@ -15,6 +15,8 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -23,7 +25,7 @@ from postcheck.config import Config
 from postcheck.discovery import PostSpec, load
 from postcheck.engine import Context, Engine
 from postcheck.model import PostResult, Report
-from postcheck.posts import Post
+from postcheck.posts import Post, Problem, read_draft_bytes
 from postcheck.rulepack import RulePack
 
 TEXT_WEIGHT, IMAGE_WEIGHT = 1, 32
@@ -103,11 +105,28 @@ def _work(posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
     return check_chunk(_WORKER_ENGINE, posts)
 
 
+def _wait(future: Future, pool: ProcessPoolExecutor | None) -> list[tuple[PostResult, list[str]]]:
+    """A future's result; BrokenProcessPool as soon as any worker of its pool has died.
+
+    The pool notices a dead worker by itself, except one killed before the pool first waited on
+    it (a race in concurrent.futures): then the future would never finish. So look as well.
+    """
+    seen: dict = {}
+    while True:
+        try:
+            return future.result(timeout=0.5)
+        except FutureTimeout:
+            seen.update(getattr(pool, "_processes", None) or {})
+            if any(process.exitcode is not None for process in seen.values()):
+                raise BrokenProcessPool("a worker process died") from None
+
+
 @dataclass
 class _Chunk:
     posts: list[Post] = field(default_factory=list)
     weight: int = 0
     future: Future | None = None
+    pool: ProcessPoolExecutor | None = None  # the pool the chunk was sent to
     results: list[tuple[PostResult, list[str]]] | None = None
 
 
@@ -129,7 +148,8 @@ class Runner:
         self.config = config
         self.pack = pack
         self.jobs_explicit = jobs is not None
-        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        # More workers than cores only adds memory (each loads spaCy): --jobs 40 on 2 cores runs 2.
+        self.jobs = max(1, min(jobs if jobs is not None else default_jobs(), default_jobs()))
         self.cache = cache
         self.account_override = account_override
         self.progress = progress
@@ -139,6 +159,7 @@ class Runner:
         self._pool: ProcessPoolExecutor | None = None
         self._use_pool: bool | None = None
         self._run_fp: str | None = None
+        self._died: set[int] = set()  # ids of results made for posts whose worker died (never cached)
 
     # -- public ------------------------------------------------------------------------------
     def run(self, specs: Iterable[PostSpec]) -> Report:
@@ -177,7 +198,7 @@ class Runner:
             return load(spec, self.config.account, self.account_override, self.config.image_roots()), None, None
         if spec.kind == "draft":
             try:
-                digest = hashlib.sha256(spec.path.read_bytes()).hexdigest()
+                digest = hashlib.sha256(read_draft_bytes(spec.path)).hexdigest()
             except OSError:
                 digest = None
             if digest:
@@ -235,12 +256,15 @@ class Runner:
                     if slot.chunk is chunk:
                         chunk = _Chunk()
                 if slot.chunk.future is not None:
-                    slot.chunk.results = slot.chunk.future.result()
+                    try:
+                        slot.chunk.results = _wait(slot.chunk.future, slot.chunk.pool)
+                    except BrokenProcessPool:  # a worker was killed (the OOM killer?): the pool is gone
+                        slot.chunk.results = self._recover(slot.chunk)
                     slot.chunk.posts = []  # the worker has them; let them go
                 if slot.chunk in in_flight:
                     in_flight.remove(slot.chunk)
             result, notices = slot.chunk.results[slot.index]  # type: ignore[index]
-            if self.cache is not None and slot.key:
+            if self.cache is not None and slot.key and id(result) not in self._died:
                 self.cache.put(slot.key, result, notices)
             self.stats.checked += 1
             yield self._emit(result, notices, False)
@@ -258,8 +282,8 @@ class Runner:
             chunk.results = []
             return
         if self._pool_wanted(chunk):
-            pool = self._ensure_pool()
-            chunk.future = pool.submit(_work, chunk.posts)
+            chunk.future = self._send(chunk.posts)
+            chunk.pool = self._pool
             in_flight.append(chunk)
         else:
             chunk.results = check_chunk(self._local_engine(), chunk.posts)
@@ -288,6 +312,55 @@ class Runner:
             )
             self.stats.workers = self.jobs
         return self._pool
+
+    def _recover(self, chunk: _Chunk) -> list[tuple[PostResult, list[str]]]:
+        """Check a chunk whose worker died again, one post at a time in a fresh pool; a post that
+        kills its worker again becomes an input error, and the run carries on."""
+        self._discard_pool()
+        out: list[tuple[PostResult, list[str]]] = []
+        for post in chunk.posts:
+            try:
+                out.extend(_wait(self._send([post]), self._pool))
+            except BrokenProcessPool:
+                self._discard_pool()
+                result = self._worker_died(post)
+                self._died.add(id(result))
+                out.append((result, []))
+        return out
+
+    def _worker_died(self, post: Post) -> PostResult:
+        """An input-error result for a post that no worker survived checking (nothing else is run)."""
+        from dataclasses import replace
+
+        from postcheck.rulepack import load_pack
+
+        problem = Problem("the process checking this post was killed (out of memory?), so it was not checked; "
+                          "check it alone, or with fewer --jobs", post.display)
+        bare = replace(post, text="", segments=(), link_spans=(), images=(), problems=(problem,))
+        engine = self._local_engine()
+        rule = self.pack.get("input-error") or load_pack().get("input-error")
+        assert rule is not None
+        finding = engine._finding(rule, bare, next(iter(engine.check_for(rule).run(bare, engine.ctx))))
+        return PostResult(path=post.display, account=post.account, platform=post.platform,
+                          images=tuple(ref.display for ref in post.images), findings=(finding,), text=post.text)
+
+    def _send(self, posts: list[Post]) -> Future:
+        """Submit posts to the pool; a pool broken by a worker's death is replaced first."""
+        try:
+            return self._ensure_pool().submit(_work, posts)
+        except BrokenProcessPool:
+            self._discard_pool()
+            return self._ensure_pool().submit(_work, posts)
+
+    def _discard_pool(self) -> None:
+        """Drop a broken pool; its surviving workers (one may wait on a lock the dead one held) are ended."""
+        if self._pool is not None:
+            survivors = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in survivors:
+                if process.exitcode is None:
+                    process.kill()
+            self._pool = None
 
     def _local_engine(self) -> Engine:
         if self._engine is None:

@@ -6,6 +6,14 @@ from typing import Any
 
 import yaml
 
+from postcheck import safeio
+
+# Bounds on what a YAML document may expand to: aliases make a few lines mean billions of values
+# ("billion laughs"), and every consumer (front-matter checks, repr for the cache key) walks them.
+MAX_NODES = 100_000  # values after aliases are expanded
+MAX_DEPTH = 100  # nesting of lists and mappings
+MAX_CHARS = 20_000_000  # characters of text after aliases are expanded (front matter: far less)
+
 
 class SourceError(Exception):
     """A problem with an input file, reported as one line: ``file:line: message``."""
@@ -27,7 +35,56 @@ class SourceError(Exception):
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: rule packs load 10x faster
-    """SafeLoader that records the line of every mapping key."""
+    """SafeLoader that records the line of every mapping key, and refuses documents too big to walk."""
+
+    max_chars = MAX_CHARS
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_size(node, self.max_chars)
+        return super().construct_document(node)
+
+
+def _check_size(root: yaml.Node, max_chars: int) -> None:
+    """Refuse a node graph that expands past MAX_NODES values, ``max_chars`` characters or MAX_DEPTH
+    levels, or refers to itself.
+
+    Iterative, and each node (an alias is the same node object) is sized once, so checking a
+    billion-laughs document costs as much as reading it.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # node -> (values, characters) once expanded
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = [sizes[id(c)] for c in _children(node)]
+            chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            sizes[key] = total = (1 + sum(c[0] for c in children), chars + sum(c[1] for c in children))
+            if total[0] > MAX_NODES or total[1] > max_chars:
+                what = f"{MAX_NODES:,} values" if total[0] > MAX_NODES else f"{max_chars:,} characters"
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"expands to more than {what} (aliases?)", node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise yaml.constructor.ConstructorError(None, None, "an alias refers to itself", node.start_mark)
+        if depth > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                    node.start_mark)
+        active.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -76,10 +133,15 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def parse(text: str, path: str | Path, line_offset: int = 0) -> Any:
-    """Parse YAML text; a syntax error becomes a SourceError naming file and line."""
+def parse(text: str, path: str | Path, line_offset: int = 0, max_chars: int = MAX_CHARS) -> Any:
+    """Parse YAML text; a syntax error (or a document too big once expanded) becomes a SourceError."""
+    loader = _LineLoader(text)
+    loader.max_chars = max_chars
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -87,38 +149,43 @@ def parse(text: str, path: str | Path, line_offset: int = 0) -> Any:
         raise SourceError(path, f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise SourceError(path, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SourceError(path, f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
     if line_offset and data is not None:
         _shift_lines(data, line_offset)
     return data
 
 
 def _shift_lines(data: Any, offset: int) -> None:
-    if isinstance(data, LineDict):
-        data.lines = {k: v + offset for k, v in data.lines.items()}
-        data.line = (data.line or 1) + offset
-        for value in data.values():
-            _shift_lines(value, offset)
-    elif isinstance(data, list):
-        if isinstance(data, LineList):
-            data.lines = [v + offset for v in data.lines]
-            data.line = (data.line or 1) + offset
-        for value in data:
-            _shift_lines(value, offset)
+    """Add ``offset`` to every recorded line, once per mapping or list even when aliases share it."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, LineDict):
+            item.lines = {k: v + offset for k, v in item.lines.items()}
+            item.line = (item.line or 1) + offset
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            if isinstance(item, LineList):
+                item.lines = [v + offset for v in item.lines]
+                item.line = (item.line or 1) + offset
+            stack.extend(item)
 
 
 def load(path: str | Path) -> Any:
     """Read and parse a YAML file; unreadable or invalid files raise SourceError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SourceError(path, "file not found") from None
-    except IsADirectoryError:
-        raise SourceError(path, "is a folder, not a file") from None
+        text = safeio.read_bytes(path, safeio.CONFIG_BYTES).decode("utf-8-sig")
+    except safeio.UnsafeFile as exc:
+        raise SourceError(path, exc.reason if exc.reason in ("file not found", "is a folder, not a file")
+                          else f"cannot read: {exc.reason}") from None
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc.strerror}") from None
     return parse(text, path)
 
 

@@ -99,7 +99,7 @@ def test_encodings_agree_with_face_recognition():
 
 
 def test_reference_cache_is_private_keyed_by_content_and_holds_no_names(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(tmp_path / "cache" / "postcheck"))  # encodings live in the cache folder
     source = shared_path("fixtures", "faces", "people", "obama", "obama_small.jpg")
     photo = tmp_path / "Amelia-Hart.jpg"
     photo.write_bytes(source.read_bytes())

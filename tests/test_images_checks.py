@@ -46,7 +46,7 @@ def consent(tmp_path: Path, *entries: ConsentEntry) -> ConsentList:
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(tmp_path / "cache" / "postcheck"))
 
 
 # --- image-unreadable -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The per-user cache folder (XDG_CACHE_HOME or ~/.cache/postcheck): owner-only, no names inside."""
+"""The per-user cache folder (POSTCHECK_CACHE_DIR, XDG_CACHE_HOME or ~/.cache/postcheck): owner-only, no names inside."""
 from __future__ import annotations
 
 import os
@@ -7,10 +7,12 @@ from pathlib import Path
 
 
 def cache_dir(*parts: str) -> Path | None:
-    """The cache folder (created 0700), or None when it cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "postcheck"
+    """The cache folder (created 0700, marked as postcheck's, so `cache clear` removes it), or None."""
+    from postcheck.cache import default_dir, mark_cache_dir
+
+    folder = default_dir()
     try:
+        mark_cache_dir(folder)
         for sub in (folder, *(folder.joinpath(*parts[: i + 1]) for i in range(len(parts)))):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
             if sub.stat().st_mode & 0o077:

@@ -13,6 +13,8 @@ from typing import Callable, Iterator
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from postcheck import safeio
+
 # EXIF orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
 _UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -79,15 +81,23 @@ def strict_pillow() -> Iterator[None]:
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
-            # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; the library never prints.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Pillow warns about decompression bombs under twice MAX_IMAGE_PIXELS and "Corrupt EXIF
+            # data"; the library never prints, and what matters about an image is in its findings.
+            warnings.simplefilter("ignore")
             yield
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = old
 
 
 def open_image(path: Path) -> Image.Image:
-    """Image.open with HEIF support registered on demand; raises ImageError."""
+    """Image.open with HEIF support registered on demand; raises ImageError.
+
+    Only a regular file within IMAGE_BYTES is opened: a FIFO or a link to /dev/zero is refused.
+    """
+    try:
+        safeio.check_regular(path, safeio.IMAGE_BYTES)
+    except safeio.UnsafeFile as exc:
+        raise ImageError(f"cannot read image: {exc.reason}") from None
     try:
         return Image.open(path)
     except UnidentifiedImageError:
@@ -99,6 +109,9 @@ def open_image(path: Path) -> Image.Image:
         raise ImageError(f"too many pixels to open safely ({exc})") from None
     except OSError as exc:
         raise ImageError(f"cannot read image: {exc.strerror or exc}") from None
+    except (SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, MemoryError) as exc:
+        # e.g. a PNG text chunk over Pillow's MAX_TEXT_CHUNK ("Decompressed Data Too Large")
+        raise ImageError(f"cannot read image: {str(exc) or type(exc).__name__}") from None
 
 
 def load_image(path: Path, scale_for: Callable[[int, int], float] | None = None, max_frames: int = 60) -> LoadedImage:

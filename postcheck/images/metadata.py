@@ -6,6 +6,7 @@ XMP is searched as text (no XML parser runs on untrusted files).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +56,8 @@ def identifying_metadata(path: Path) -> list[MetadataItem]:
                 details = dict(exif.get_ifd(EXIF_IFD)) if exif else {}
                 xmp = _xmp(image)
                 text_keys = [k for k in PNG_TEXT_PEOPLE if str(image.info.get(k) or "").strip()]
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageError(f"cannot read image metadata: {exc}") from None
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error) as exc:
+            raise ImageError(f"cannot read image metadata: {str(exc) or type(exc).__name__}") from None
     if any(gps.get(tag) not in (None, "", b"", ()) for tag in GPS_POSITION_TAGS):
         found.append(MetadataItem("gps", "EXIF GPS"))
     if xmp and XMP_GPS.search(xmp):

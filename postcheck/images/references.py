@@ -9,6 +9,7 @@ from typing import Iterable
 
 import numpy as np
 
+from postcheck import safeio
 from postcheck.images.cache import cache_dir, write_private
 from postcheck.images.loader import ImageError, load_image
 from postcheck.images.settings import FaceSettings
@@ -85,7 +86,7 @@ def _shown(photo: Path, base: Path | None) -> str:
 
 def photo_encodings(photo: Path, settings: FaceSettings, version: str) -> np.ndarray:
     """Encodings of every face in a reference photo, from the cache when the same file was seen before."""
-    content = photo.read_bytes()
+    content = safeio.read_bytes(photo, safeio.IMAGE_BYTES)  # a FIFO or loop: OSError, reported by the caller
     key = hashlib.sha256(hashlib.sha256(content).digest() + version.encode()).hexdigest()
     folder = cache_dir("faces") if settings.cache else None
     cached = folder / f"{key}.npy" if folder else None

@@ -9,6 +9,7 @@ import os
 from typing import IO, Iterable
 
 from postcheck.model import Finding, PostResult, Report, Severity
+from postcheck.safeio import printable
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 ANNOTATION_LIMIT = 10  # per step and per level, as GitHub documents it
@@ -16,7 +17,8 @@ SUMMARY_ROWS = 2000  # the step summary is capped at 1 MiB; a row is ~200 bytes
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command escaping; other control characters (a file name's ESC) are shown, not obeyed."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
@@ -56,7 +58,7 @@ def render(report: Report, out: IO[str], options) -> None:
         for finding in post.findings:
             out.write(annotation(finding) + "\n")
     for notice in report.notices:
-        out.write(f"postcheck: note: {notice}\n")
+        out.write(f"postcheck: note: {printable(notice)}\n")
     out.write(_summary_line(report) + "\n")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:

@@ -277,8 +277,10 @@ def thumbnail(path: Path, size: int = THUMB) -> tuple[str, int, int] | None:
         pillow_heif.register_heif_opener()
     except Exception:  # noqa: BLE001 - HEIC support is optional for thumbnails
         pass
+    from postcheck.images.loader import ImageError, open_image, strict_pillow
+
     try:
-        with Image.open(path) as image:
+        with strict_pillow(), open_image(path) as image:
             width, height = image.size
             if image.getexif().get(0x0112) in (5, 6, 7, 8):  # rotated 90°: width and height swap
                 width, height = height, width
@@ -294,6 +296,6 @@ def thumbnail(path: Path, size: int = THUMB) -> tuple[str, int, int] | None:
                 oriented = oriented.convert("RGB")
             buffer = io.BytesIO()
             oriented.save(buffer, "JPEG", quality=82, optimize=True)
-    except Exception:  # noqa: BLE001 - a photo that cannot be shown still leaves its findings listed
+    except (Exception, ImageError):  # noqa: BLE001 - a photo that cannot be shown still leaves its findings listed
         return None
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
