@@ -16,7 +16,9 @@ from postcheck.nlp import NLP
 from postcheck.posts import Post
 from postcheck.rulepack import Rule, RulePack, load_pack
 
-BATCH = 64
+# Posts per nlp.pipe call. Small batches parse as fast as large ones with the small English models
+# (16 measured quicker than 64) and let the progress bar move in small steps.
+BATCH = 16
 
 
 @dataclass
