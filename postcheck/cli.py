@@ -172,11 +172,17 @@ def _emit(fmt: str, report, options, output: Optional[Path], inputs) -> None:
 
     buffer = io.StringIO()
     render(fmt, report, buffer, options)
+    # a report that shows names or photos is the owner's alone, like the cache
+    private = fmt == "html" or options.show_names
     try:
         guard(output, [p for p in inputs if p is not None])
-        write_atomic(output, buffer.getvalue())
+        write_atomic(output, buffer.getvalue(), private=private)
     except OutputError as exc:
         raise _error(str(exc)) from None
+    if fmt in ("human", "html"):  # reports for people: say where it went (machine formats stay silent)
+        counts = report.summary()
+        typer.echo(f"wrote {output}: {counts['posts']} post{'s' if counts['posts'] != 1 else ''}, "
+                   f"{counts['fail']} fail, {counts['review']} review", err=True)
 
 
 @app.command("baseline")

@@ -21,8 +21,11 @@ def guard(target: Path, inputs: Iterable[Path]) -> None:
         raise OutputError(f"{target}: is a folder; give a file name")
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Write beside the target, then rename over it, so a reader never sees half a report."""
+def write_atomic(target: Path, text: str, private: bool = False) -> None:
+    """Write beside the target, then rename over it, so a reader never sees half a report.
+
+    ``private``: readable by the owner only (0600), for reports that hold names or photos.
+    """
     folder = target.resolve().parent
     if not folder.is_dir():
         raise OutputError(f"{target}: folder {folder} does not exist")
@@ -33,7 +36,9 @@ def write_atomic(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        if target.exists():
+        if private:
+            os.chmod(temp, 0o600)
+        elif target.exists():
             os.chmod(temp, target.stat().st_mode & 0o777)
         else:
             umask = os.umask(0)
