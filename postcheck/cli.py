@@ -272,11 +272,18 @@ def list_rules(
 
     pack = _load_pack(_load_config(config))
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("rule", "category", "severity", "clauses", "accounts"):
-        table.add_column(column)
+    # ids are what people type into `explain`, --select and allow comments: never cut; others wrap
+    table.add_column("rule", no_wrap=True, min_width=max((len(r.id) for r in pack.rules), default=4))
+    table.add_column("category", no_wrap=True, min_width=max((len(r.category) for r in pack.rules), default=8))
+    table.add_column("severity", no_wrap=True, min_width=8)
+    for column in ("clauses", "accounts"):
+        table.add_column(column, overflow="fold")
     for rule in pack.rules:
         table.add_row(rule.id, rule.category, rule.severity.value, ", ".join(rule.clauses), ", ".join(rule.accounts))
-    Console(color_system="auto" if _use_color() else None, highlight=False).print(table)
+    console = Console(color_system="auto" if _use_color() else None, highlight=False)
+    if not sys.stdout.isatty():  # piped or redirected: one row per line, whatever the width
+        console.width = max(console.width, console.measure(table, options=console.options.update_width(500)).maximum)
+    console.print(table)
 
 
 @app.command()

@@ -1,0 +1,52 @@
+"""What people meet first: listings, excerpts and messages that read well at any width."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from postcheck.cli import app
+from postcheck.model import Finding, PostResult, Report, Severity
+from postcheck.reporters import RenderOptions, render
+from postcheck.rulepack import load_pack
+
+from conftest import SCHOOL
+
+runner = CliRunner()
+CONFIG = str(SCHOOL / "postcheck.yaml")
+
+
+def test_rules_listing_never_cuts_ids(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    result = runner.invoke(app, ["rules", "-c", CONFIG])
+    assert result.exit_code == 0 and "…" not in result.output
+    words = result.output.split()
+    for rule in load_pack().rules:
+        assert rule.id in words and rule.category in words
+
+
+def _long_match_report(width_of_match: int) -> tuple[Report, str]:
+    text = "Our news: " + "Amelia Hart " + "x" * width_of_match + " and the rest of the line goes on for a while here."
+    span = (10, 10 + 12 + width_of_match)
+    finding = Finding("learner-full-name", "learner-full-name", Severity.ERROR, ("6.3(f)",), "Learner named",
+                      "p.md", 1, 11, text[span[0]:span[1]], span=span)
+    return Report((PostResult("p.md", "school", None, (), (finding,), text),)), text
+
+
+def test_caret_line_under_a_long_match_stays_under_it():
+    for length in (5, 60, 75, 150):
+        report, _ = _long_match_report(length)
+        for width in (100, 72):
+            out = io.StringIO()
+            render("human", report, out, RenderOptions(width=width))
+            lines = out.getvalue().splitlines()
+            carets = [i for i, line in enumerate(lines) if line.lstrip(" │").startswith("^")]
+            assert len(carets) == 1, (length, width, out.getvalue())
+            caret, excerpt = lines[carets[0]], lines[carets[0] - 1]
+            assert caret.startswith("    │ ") and excerpt.startswith("    │ ")  # never wrapped to column 0
+            assert max(len(caret), len(excerpt)) <= width
+            start, stop = caret.index("^"), caret.rindex("^") + 1
+            under = excerpt[start:stop]
+            assert under.startswith("Amelia Hart x")  # the carets sit under the match
+            assert under == "Amelia Hart " + "x" * length or (under.endswith("…") and len(under) < 12 + length)
