@@ -50,3 +50,21 @@ def test_caret_line_under_a_long_match_stays_under_it():
             under = excerpt[start:stop]
             assert under.startswith("Amelia Hart x")  # the carets sit under the match
             assert under == "Amelia Hart " + "x" * length or (under.endswith("…") and len(under) < 12 + length)
+
+
+def test_github_summary_rows_show_post_line_and_finding_and_skip_passes(tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    gps = Finding("image-metadata", "image-metadata", Severity.ERROR, ("3.1(f)",), "GPS position in the photo file",
+                  "posts/img/relay.jpg", None, None, "EXIF GPS", "Save a copy without metadata")
+    name = Finding("learner-full-name", "learner-full-name", Severity.ERROR, ("6.3(f)",), "Learner named", "posts/a.md",
+                   4, 9, "Amelia Hart", "Use the first name")
+    info = Finding("faces-checked", "learner-photo", Severity.INFO, (), "2 faces checked", "posts/img/team.jpg", None, None, "")
+    report = Report((PostResult("posts/a.md", "school", None, ("posts/img/relay.jpg",), (name, gps)),
+                     PostResult("posts/b.md", "school", None, ("posts/img/team.jpg",), (info,))))
+    render("github", report, io.StringIO(), RenderOptions(show_names=False))
+    rows = [line for line in summary.read_text(encoding="utf-8").splitlines() if line.startswith("| FAIL") or line.startswith("| PASS")]
+    assert rows == [
+        "| FAIL | `posts/a.md` | 4:9 | error `learner-full-name`: Learner named: A***** H*** | 6.3(f) | Use the first name |",
+        "| FAIL | `posts/a.md` | `relay.jpg` | error `image-metadata`: GPS position in the photo file: EXIF GPS | 3.1(f) | Save a copy without metadata |",
+    ]
