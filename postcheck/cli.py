@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from postcheck import __version__
+from postcheck.clihelp import PlainHelpCommand
 
 app = typer.Typer(
     help="Check school social-media posts against the social media policy before they are published.\n\n"
@@ -78,22 +79,22 @@ def _use_color() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def check(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
-    fmt: Format = typer.Option(Format.human, "--format", "-f", help="Report format."),
-    account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
-    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="Exit 1 when a post fails, or also when one needs review."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml to use (default: nearest one upwards)."),
+    fmt: Format = typer.Option(Format.human, "--format", "-f", metavar="FORMAT", help="Report format: human, json, github, sarif, junit or html."),
+    account: Optional[Account] = typer.Option(None, "--account", metavar="ACCOUNT", help="Treat every post as from this account: school or personal."),
+    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", metavar="VERDICT", help="Exit 1 when a post fails (fail), or also when one needs review (review)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file (atomically; never over an input)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file (atomically; never over an input)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when posts fail (advisory runs); 2 still means a usage error."),
     show_names: bool = typer.Option(False, "--show-names", help="Show learners' names in json/github/sarif/junit output and under CI (masked otherwise)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file of accepted findings (default: .postcheck-baseline.json beside postcheck.yaml, if present)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Baseline file of accepted findings (default: .postcheck-baseline.json beside postcheck.yaml, if present)."),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Ignore any baseline file: show every finding."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Only posts whose draft or images changed since this git ref (e.g. origin/main)."),
     find_drafts: bool = typer.Option(False, "--find-drafts", help="An image given alone is checked through the draft beside it that uses it (pre-commit)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core; small runs use one)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Worker processes (default: every core; small runs use one)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Check every post again; do not read or write the result cache."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
@@ -185,11 +186,11 @@ def _emit(fmt: str, report, options, output: Optional[Path], inputs) -> None:
                    f"{counts['fail']} fail, {counts['review']} review", err=True)
 
 
-@app.command("baseline")
+@app.command("baseline", cls=PlainHelpCommand)
 def write_baseline(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts, images or folders to record (usually the whole repo: .)."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml to use (default: nearest one upwards)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
 ) -> None:
     """Record today's findings in a baseline file, so only new findings fail from now on."""
     from postcheck import baseline as baselines
@@ -244,7 +245,7 @@ cache_app = typer.Typer(help="The result cache (unchanged posts are not checked 
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=PlainHelpCommand)
 def cache_clear() -> None:
     """Delete every cached result (and the cache's key)."""
     from postcheck.cache import ResultCache
@@ -254,7 +255,7 @@ def cache_clear() -> None:
     typer.echo(f"cleared {cache.folder} ({removed} file{'s' if removed != 1 else ''})")
 
 
-@cache_app.command("dir")
+@cache_app.command("dir", cls=PlainHelpCommand)
 def cache_dir() -> None:
     """Print the cache folder."""
     from postcheck.cache import default_dir
@@ -262,9 +263,9 @@ def cache_dir() -> None:
     typer.echo(str(default_dir()))
 
 
-@app.command("rules")
+@app.command("rules", cls=PlainHelpCommand)
 def list_rules(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs and overrides)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml (for extra packs and overrides)."),
 ) -> None:
     """List the rule pack: id, category, severity and policy clauses."""
     from rich.console import Console
@@ -286,16 +287,20 @@ def list_rules(
     console.print(table)
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def explain(
     rule_id: str = typer.Argument(..., metavar="RULE", help="A rule id from `postcheck rules`."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml (for extra packs)."),
 ) -> None:
     """Explain a rule: the clauses it enforces, why, how to fix, and examples."""
     pack = _load_pack(_load_config(config))
     rule = pack.get(rule_id)
     if rule is None:
-        raise _error(f"no rule named {rule_id!r}; run `postcheck rules` to list them")
+        from postcheck.allows import did_you_mean
+
+        close = did_you_mean(rule_id, [r.id for r in pack.rules])
+        hint = f"did you mean `{close}`?" if close else "run `postcheck rules` to list them"
+        raise _error(f"no rule named {rule_id!r}; {hint}")
     lines = [f"{rule.id}: {rule.title or rule.message}",
              f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
              "", "Policy:"]
@@ -334,7 +339,7 @@ rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severi
 """
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def init() -> None:
     """Write a starter postcheck.yaml in the current folder (never overwrites)."""
     target = Path.cwd() / "postcheck.yaml"
@@ -362,10 +367,26 @@ def _root(
     pass
 
 
+def _mistyped_command(word: str) -> str | None:
+    """The command a first argument was probably meant to be (it is not a file or folder here)."""
+    if word.startswith("-") or os.path.exists(word) or "/" in word or os.sep in word or "." in word:
+        return None
+    from postcheck.allows import did_you_mean
+
+    return did_you_mean(word.lower(), COMMANDS)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Entry point: ``postcheck PATH...`` is short for ``postcheck check PATH...``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
+    if args and args[0] == "help" and not os.path.exists("help"):  # `postcheck help [COMMAND]`, as git has it
+        args = args[1:2] + ["--help"]
+    elif args and args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
+        mistyped = _mistyped_command(args[0])
+        if mistyped:
+            typer.echo(f"postcheck: error: {args[0]!r} is not a command, file or folder; did you mean `{mistyped}`?",
+                       err=True)
+            return EXIT_USAGE
         args.insert(0, "check")
     try:
         app(args=args, prog_name="postcheck", standalone_mode=True)

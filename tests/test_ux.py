@@ -68,3 +68,45 @@ def test_github_summary_rows_show_post_line_and_finding_and_skip_passes(tmp_path
         "| FAIL | `posts/a.md` | 4:9 | error `learner-full-name`: Learner named: A***** H*** | 6.3(f) | Use the first name |",
         "| FAIL | `posts/a.md` | `relay.jpg` | error `image-metadata`: GPS position in the photo file: EXIF GPS | 3.1(f) | Save a copy without metadata |",
     ]
+
+
+def _main(capsys, *argv: str) -> tuple[int, str]:
+    from postcheck.cli import main
+
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_mistyped_commands_get_did_you_mean(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out = _main(capsys, "chek", "draft.md")
+    assert code == 2 and out == "postcheck: error: 'chek' is not a command, file or folder; did you mean `check`?\n"
+    code, out = _main(capsys, "rule")
+    assert code == 2 and "did you mean `rules`?" in out
+    code, out = _main(capsys, "help")
+    assert code == 0 and "Commands:" in out and "no such file" not in out
+    code, out = _main(capsys, "help", "check")
+    assert code == 0 and "Usage: postcheck check" in out
+    (tmp_path / "chek").write_text("Sports day!\n", encoding="utf-8")  # a real file of that name is checked
+    code, out = _main(capsys, "chek", "-c", CONFIG)
+    assert "did you mean" not in out and "chek" in out
+    code, out = _main(capsys, "nothing-like-a-command.md")
+    assert code == 2 and "no such file or folder" in out
+
+
+def test_explain_unknown_rule_suggests_the_closest(capsys):
+    code, out = _main(capsys, "explain", "learner-fullname", "-c", CONFIG)
+    assert code == 2 and "did you mean `learner-full-name`?" in out
+    code, out = _main(capsys, "explain", "qqqq", "-c", CONFIG)
+    assert code == 2 and "postcheck rules" in out and "did you mean" not in out
+
+
+def test_help_uses_plain_words(capsys):
+    for command in ("check", "baseline", "explain", "rules", "init"):
+        code, out = _main(capsys, command, "--help")
+        assert code == 0
+        for jargon in ("<list[", "{PATH}", "{RULE}", "<int range>", "<path>", "<str>", "x>=", "[required]"):
+            assert jargon not in out, (command, jargon)
+    _, out = _main(capsys, "check", "--help")
+    assert "Usage: postcheck check [OPTIONS] PATH..." in out and "--config FILE" in out and "--jobs N" in out
