@@ -103,9 +103,13 @@ def check(
 
     cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
-    specs = _specs(paths, find_drafts, cfg)
+    documents: list[Path] = []
+    specs = _specs(paths, find_drafts, cfg, documents)
     if not specs and not changed_since:
-        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
+        from postcheck.discovery import skipped_note
+
+        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths)
+                     + (f"; {skipped_note(documents)}" if documents else ""))
     changed = _changed_filter(changed_since, cfg)
     if changed:
         specs = changed(specs)
@@ -113,6 +117,12 @@ def check(
                         quiet=quiet, machine=fmt not in (Format.human, Format.html) or output is not None)
     if changed:
         report = changed.note(report)
+    if documents:
+        from dataclasses import replace
+
+        from postcheck.discovery import skipped_note
+
+        report = replace(report, notices=report.notices + (skipped_note(documents),))
     report = _apply_baseline(report, baseline, no_baseline, cfg)
     from postcheck.redact import known_names, names_hidden
 
@@ -126,12 +136,12 @@ def check(
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
 
 
-def _specs(paths: List[Path], find_drafts: bool, cfg):
+def _specs(paths: List[Path], find_drafts: bool, cfg, documents: Optional[list] = None):
     from postcheck.discovery import InputPathError, discover
     from postcheck.owners import specs_for_files
 
     try:
-        return specs_for_files(paths) if find_drafts else discover(paths, skip=cfg.own_files())
+        return specs_for_files(paths) if find_drafts else discover(paths, skip=cfg.own_files(), documents=documents)
     except InputPathError as exc:
         raise _error(str(exc)) from None
 

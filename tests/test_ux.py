@@ -110,3 +110,24 @@ def test_help_uses_plain_words(capsys):
             assert jargon not in out, (command, jargon)
     _, out = _main(capsys, "check", "--help")
     assert "Usage: postcheck check [OPTIONS] PATH..." in out and "--config FILE" in out and "--jobs N" in out
+
+
+def test_word_files_are_named_plainly_on_the_command_line_and_in_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "fine.md").write_text("Sports day was great.\n", encoding="utf-8")
+    (folder / "newsletter.docx").write_bytes(b"PK\x03\x04 not really a document")
+    (folder / "~$newsletter.docx").write_bytes(b"lock")  # Word's lock file: not a draft anyone wrote
+    (folder / "notes.odt").write_bytes(b"PK")
+    result = runner.invoke(app, ["check", "-c", CONFIG, "drafts"])
+    assert result.exit_code == 0
+    note = ("skipped 2 OpenDocument and Word files (OpenDocument and Word files are not read: save as .txt or .md): "
+            "drafts/newsletter.docx, drafts/notes.odt")
+    assert result.output.count("skipped 2") == 1 and note in " ".join(result.output.split())
+    alone = runner.invoke(app, ["check", "-c", CONFIG, "-f", "json", "drafts/newsletter.docx"])
+    assert alone.exit_code == 1
+    assert "Word files are not read: save as .txt or .md" in alone.output and "unsupported file type" not in alone.output
+    (folder / "fine.md").unlink()
+    empty = runner.invoke(app, ["check", "-c", CONFIG, "drafts"])
+    assert empty.exit_code == 2 and "Word files are not read: save as .txt or .md" in empty.output
