@@ -185,10 +185,12 @@ def load_config(path: Path | None) -> Config:
 
 
 def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], tuple[Path, ...]]:
-    overrides: dict[str, dict[str, Any]] = {}
+    overrides: dict[str, dict[str, Any]] = yamlio.LineDict()  # remembers each rule's line, for errors
     packs: list[Path] = []
     for key, value in rules.items():
         line = yamlio.line_of(rules, key)
+        if key != "packs" and line is not None:
+            overrides.lines[str(key)] = line  # type: ignore[attr-defined]
         if key == "packs":
             if not isinstance(value, list):
                 raise ConfigError(path, "rules.packs must be a list of folders", line, "rules.packs")
@@ -215,6 +217,17 @@ def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], 
 
 def _read_text(path: Path) -> str:
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(path, f"cannot decode UTF-16 text (byte {exc.start}); save it as UTF-8") from None
+    if len(raw) >= 4 and raw.count(b"\x00") * 3 > len(raw):  # UTF-16 without a mark: every other byte is 0
+        encoding = "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise ConfigError(path, "looks like UTF-16 text without a byte-order mark; save it as UTF-8") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -231,8 +244,13 @@ _YEAR = ("year", "year group", "nc year")
 
 
 def load_roster(path: Path) -> tuple[Learner, ...]:
-    """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored)."""
-    reader = csv.reader(io.StringIO(_read_text(path)))
+    """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored).
+
+    Commas, semicolons (Excel in many locales), tabs or bars between columns are all read.
+    """
+    text = _read_text(path)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -244,7 +262,9 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
 
     first, last = column(_FIRST), column(_LAST)
     if first is None or last is None:
-        raise ConfigError(path, "roster needs first_name and last_name columns", 1)
+        found = ", ".join(repr(h.strip()) for h in header[:6] if h.strip()) or "nothing"
+        raise ConfigError(path, f"roster needs first_name and last_name columns (its first line has {found}; "
+                          "columns separated by commas, semicolons or tabs)", 1)
     preferred, year = column(_PREFERRED), column(_YEAR)
     learners = []
     for row in reader:
@@ -263,6 +283,20 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
             year=(row[year].strip() or None) if year is not None and year < len(row) else None,
         ))
     return tuple(learners)
+
+
+def _delimiter(text: str) -> str:
+    """The column separator of a roster: the one that makes its header name the name columns, else
+    what csv.Sniffer makes of its first lines, else a comma."""
+    first_line = next(iter(text.splitlines()), "")
+    for delimiter in ",;\t|":
+        names = [h.strip().lower() for h in next(csv.reader([first_line], delimiter=delimiter), [])]
+        if any(o in names for o in _FIRST) and any(o in names for o in _LAST):
+            return delimiter
+    try:
+        return csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def load_staff(path: Path) -> tuple[str, ...]:

@@ -65,11 +65,14 @@ class PersonNames:
         self.cues = Cues.from_options(rule.options)
         self.roster = RosterIndex(config.roster or ())
         self.has_roster = config.roster is not None
+        self.roster_rows = len(config.roster or ())
         self.staff = _staff_keys(config.staff or ())
         self.no_context = {**_NO_CONTEXT, **(rule.options.get("no_context_severity") or {})}
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
         text = mask_addresses(post.prose)
+        if self.has_roster and not self.roster_rows:
+            ctx.notice("roster has a header but no learners: learner full names are found by NER and the names list only")
         if not self.has_roster:
             ctx.notice("roster not configured: learner full names are found by NER and the names list only")
         taken: list[tuple[int, int]] = []
