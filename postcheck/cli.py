@@ -31,6 +31,7 @@ class Format(str, Enum):
     sarif = "sarif"
     junit = "junit"
     html = "html"
+    concise = "concise"
 
 
 class Account(str, Enum):
@@ -83,7 +84,7 @@ def _use_color() -> bool:
 def check(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml to use (default: nearest one upwards)."),
-    fmt: Format = typer.Option(Format.human, "--format", "-f", metavar="FORMAT", help="Report format: human, json, github, sarif, junit or html."),
+    fmt: Format = typer.Option(Format.human, "--format", "-f", metavar="FORMAT", help="Report format: human, json, github, sarif, junit, html or concise (one line per finding)."),
     account: Optional[Account] = typer.Option(None, "--account", metavar="ACCOUNT", help="Treat every post as from this account: school or personal."),
     fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", metavar="VERDICT", help="Exit 1 when a post fails (fail), or also when one needs review (review)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
@@ -96,6 +97,9 @@ def check(
     find_drafts: bool = typer.Option(False, "--find-drafts", help="An image given alone is checked through the draft beside it that uses it (pre-commit)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Worker processes (default: every core; small runs use one)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Check every post again; do not read or write the result cache."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="RULES", help="Only these rules or categories (comma-separated; repeatable)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="RULES", help="Leave out these rules or categories (comma-separated; repeatable)."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule made, instead of the report."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
     from postcheck.model import Verdict
@@ -103,6 +107,9 @@ def check(
 
     cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
+    chosen = _selection(select, ignore, cfg, pack)
+    if statistics and fmt is not Format.human:
+        raise _error("--statistics prints its own table: leave out --format")
     documents: list[Path] = []
     specs = _specs(paths, find_drafts, cfg, documents)
     if not specs and not changed_since:
@@ -124,16 +131,47 @@ def check(
 
         report = replace(report, notices=report.notices + (skipped_note(documents),))
     report = _apply_baseline(report, baseline, no_baseline, cfg)
+    from postcheck import selection
+
+    report = selection.apply(report, *chosen, base=cfg.path.parent if cfg.path else None)
     from postcheck.redact import known_names, names_hidden
 
     hidden = names_hidden(fmt.value, show_names, os.environ)
     options = RenderOptions(color=_use_color() and output is None, quiet=quiet, clauses=pack.clauses, pack=pack,
                             show_names=not hidden, fail_on=fail_on.value, names=known_names(cfg) if hidden else ())
     inputs = [spec.path for spec in specs] + [cfg.path, baseline]
-    _emit(fmt.value, report, options, output, inputs)
+    if statistics:
+        _emit_text(selection.statistics_text(report), output, inputs)
+    else:
+        _emit(fmt.value, report, options, output, inputs)
     worst = report.verdict
     threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
+
+
+def _selection(select, ignore, cfg, pack):
+    """--select / --ignore and per_path_ignores in postcheck.yaml (postcheck/selection.py)."""
+    from postcheck.config import ConfigError
+    from postcheck.selection import SelectionError, codes, path_ignores
+
+    try:
+        return (codes(select, pack, "--select"), codes(ignore, pack, "--ignore"),
+                path_ignores(cfg.sections.get("per_path_ignores"), cfg.path, pack))
+    except (SelectionError, ConfigError) as exc:
+        raise _error(str(exc)) from None
+
+
+def _emit_text(text: str, output: Optional[Path], inputs) -> None:
+    from postcheck.outfile import OutputError, guard, write_atomic
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        guard(output, [p for p in inputs if p is not None])
+        write_atomic(output, text)
+    except OutputError as exc:
+        raise _error(str(exc)) from None
 
 
 def _specs(paths: List[Path], find_drafts: bool, cfg, documents: Optional[list] = None):

@@ -17,7 +17,7 @@ OBJECTIONS = ("photos", "name", "all")
 # Top-level keys postcheck.yaml understands; anything else is probably a typo.
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
-    "nlp", "faces", "links", "contacts", "names",
+    "nlp", "faces", "links", "contacts", "names", "per_path_ignores",
 }
 
 
@@ -158,7 +158,7 @@ def load_config(path: Path | None) -> Config:
     overrides, packs = _rule_settings(rules, path)
 
     sections = {}
-    for key in ("nlp", "faces", "links", "contacts", "names"):
+    for key in ("nlp", "faces", "links", "contacts", "names", "per_path_ignores"):
         value = data.get(key)
         if value is not None and not isinstance(value, dict):
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)

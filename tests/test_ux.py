@@ -131,3 +131,66 @@ def test_word_files_are_named_plainly_on_the_command_line_and_in_folders(tmp_pat
     (folder / "fine.md").unlink()
     empty = runner.invoke(app, ["check", "-c", CONFIG, "drafts"])
     assert empty.exit_code == 2 and "Word files are not read: save as .txt or .md" in empty.output
+
+
+def _linter_folder(tmp_path):
+    (tmp_path / "school").mkdir()
+    import shutil
+
+    for item in SCHOOL.iterdir():
+        (shutil.copytree if item.is_dir() else shutil.copy)(item, tmp_path / "school" / item.name)
+    posts = tmp_path / "school" / "posts"
+    (posts / "archive").mkdir(parents=True)
+    (posts / "news.md").write_text("Well done Amelia Hart! See http://198.51.100.23/menu\n", encoding="utf-8")
+    (posts / "archive" / "old.md").write_text("Well done Amelia Hart!\n", encoding="utf-8")
+    (posts / "notes.docx.md").write_bytes(b"\xff\xfe\x00")  # cannot be decoded: an input error
+    return tmp_path / "school"
+
+
+def test_select_and_ignore_by_rule_or_category(tmp_path, monkeypatch):
+    school = _linter_folder(tmp_path)
+    monkeypatch.chdir(school)
+    base = ["check", "posts", "-f", "concise", "--no-cache"]
+    everything = runner.invoke(app, base).output.splitlines()
+    assert any("learner-full-name" in l for l in everything) and any("unsafe-link" in l for l in everything)
+    only_links = runner.invoke(app, base + ["--select", "unsafe-link"])
+    rules = {line.split(": ")[1].split()[1] for line in only_links.output.splitlines()}
+    assert rules == {"unsafe-link", "input-error"}  # an input error is never dropped
+    no_names = runner.invoke(app, base + ["--ignore", "learner-full-name,unsafe-link"])  # a category and a rule
+    assert not any("learner-full-name" in l or "unsafe-link" in l for l in no_names.output.splitlines())
+    assert no_names.exit_code == 1  # the input error still fails its post
+    mistyped = runner.invoke(app, base + ["--select", "unsafe-links"])
+    assert mistyped.exit_code == 2 and "did you mean `unsafe-link`?" in mistyped.output
+    refused = runner.invoke(app, base + ["--ignore", "input-error"])
+    assert refused.exit_code == 2 and "input errors cannot be ignored" in refused.output
+
+
+def test_per_path_ignores_in_config(tmp_path, monkeypatch):
+    school = _linter_folder(tmp_path)
+    monkeypatch.chdir(school)
+    config = school / "postcheck.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + 'per_path_ignores:\n  "posts/archive/*": [learner-full-name]\n',
+                      encoding="utf-8")
+    out = runner.invoke(app, ["check", "posts", "-f", "concise", "--no-cache"]).output
+    assert "posts/archive/old.md" not in out and "posts/news.md:1:11: error learner-full-name" in out
+    lines = config.read_text(encoding="utf-8").splitlines()
+    config.write_text("\n".join(lines[:-1] + ['  "posts/*": [learner-fullname]']) + "\n", encoding="utf-8")
+    bad = runner.invoke(app, ["check", "posts", "--no-cache"])
+    assert bad.exit_code == 2 and f"postcheck.yaml:{len(lines)}:" in bad.output and "did you mean `learner-full-name`?" in bad.output
+
+
+def test_statistics_and_concise_format(tmp_path, monkeypatch):
+    school = _linter_folder(tmp_path)
+    monkeypatch.chdir(school)
+    stats = runner.invoke(app, ["check", "posts", "--statistics", "--no-cache"])
+    lines = stats.output.splitlines()
+    assert stats.exit_code == 1 and lines[0].split() == ["findings", "posts", "rule", "category", "severity"]
+    assert lines[1].split() == ["2", "2", "learner-full-name", "learner-full-name", "error"]
+    assert lines[-1] == "4 findings in 3 posts" and "Amelia" not in stats.output
+    concise = runner.invoke(app, ["check", "posts", "-f", "concise", "--no-cache"])
+    out = concise.output.splitlines()
+    assert len(out) == 4 and out[0] == (
+        "posts/news.md:1:11: error learner-full-name: Learner identified by full name: A***** H*** (policy 6.3(f))")
+    assert "posts/archive/old.md:1:11: error learner-full-name: Learner identified by full name: A***** H*** (policy 6.3(f))" in out
+    wrong = runner.invoke(app, ["check", "posts", "--statistics", "-f", "json"])
+    assert wrong.exit_code == 2
