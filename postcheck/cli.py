@@ -389,14 +389,35 @@ rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severi
 
 @app.command(cls=PlainHelpCommand)
 def init() -> None:
-    """Write a starter postcheck.yaml in the current folder (never overwrites)."""
+    """Write a starter postcheck.yaml and an example consent list in the current folder (never overwrites)."""
     target = Path.cwd() / "postcheck.yaml"
     try:
         with open(target, "x", encoding="utf-8") as handle:
             handle.write(STARTER_CONFIG)
     except FileExistsError:
         raise _error(f"{target.name} already exists here; not overwritten") from None
-    typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
+    written = [target.name]
+    example = Path.cwd() / EXAMPLE_CONSENT_LIST
+    try:
+        with open(example, "x", encoding="utf-8") as handle:
+            handle.write(_example_consent_list())
+        written.append(example.name)
+    except FileExistsError:
+        pass  # someone's own notes may be in it
+    typer.echo(f"wrote {' and '.join(written)}: fill in roster, staff and consent_list, then run `postcheck PATH`")
+
+
+EXAMPLE_CONSENT_LIST = "consent_list.example.yaml"
+
+
+def _example_consent_list() -> str:
+    """The documented example consent list: shipped in the package, or beside it in a source checkout."""
+    from importlib import resources
+
+    shipped = resources.files("postcheck") / EXAMPLE_CONSENT_LIST
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / EXAMPLE_CONSENT_LIST).read_text(encoding="utf-8")
 
 
 COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache"}

@@ -194,3 +194,22 @@ def test_statistics_and_concise_format(tmp_path, monkeypatch):
     assert "posts/archive/old.md:1:11: error learner-full-name: Learner identified by full name: A***** H*** (policy 6.3(f))" in out
     wrong = runner.invoke(app, ["check", "posts", "--statistics", "-f", "json"])
     assert wrong.exit_code == 2
+
+
+def test_init_writes_an_example_consent_list_and_never_overwrites(tmp_path, monkeypatch):
+    from postcheck.config import load_config
+
+    from conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0 and "wrote postcheck.yaml and consent_list.example.yaml" in result.output
+    example = tmp_path / "consent_list.example.yaml"
+    assert example.read_text(encoding="utf-8") == (ROOT / "consent_list.example.yaml").read_text(encoding="utf-8")
+    assert "see consent_list.example.yaml" in (tmp_path / "postcheck.yaml").read_text(encoding="utf-8")
+    assert load_config(tmp_path / "postcheck.yaml").consent_list is None  # an example, not in use
+    (tmp_path / "postcheck.yaml").unlink()
+    example.write_text("# our own notes\n", encoding="utf-8")
+    again = runner.invoke(app, ["init"])
+    assert again.exit_code == 0 and "consent_list.example.yaml" not in again.output
+    assert example.read_text(encoding="utf-8") == "# our own notes\n"
