@@ -213,3 +213,12 @@ def test_init_writes_an_example_consent_list_and_never_overwrites(tmp_path, monk
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 0 and "consent_list.example.yaml" not in again.output
     assert example.read_text(encoding="utf-8") == "# our own notes\n"
+
+
+def test_skip_reasons_for_missing_development_data_are_in_plain_words():
+    from conftest import missing_data_reason
+
+    faces = missing_data_reason(("fixtures", "faces", "people", "obama", "obama-480p.jpg"))
+    assert faces.startswith("face photos from the development data set are not here") and "skipped" in faces
+    assert missing_data_reason(("corpus",)).startswith("the labelled drafts used to measure name detection are not here")
+    assert "../shared" not in faces
