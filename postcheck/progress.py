@@ -43,7 +43,8 @@ def progress_bar(total: int, stream: IO[str], enabled: bool) -> Iterator[Callabl
 
     class RateColumn(ProgressColumn):
         def render(self, task: Any) -> Text:
-            return Text(rate_text(task.completed, task.elapsed))
+            speed = task.speed  # over the last half minute: model loading at the start does not drag it down
+            return Text(rate_text(speed, 1.0) if speed else rate_text(task.completed, task.elapsed))
 
     console = Console(file=stream, stderr=True, highlight=False)
     bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
@@ -51,7 +52,7 @@ def progress_bar(total: int, stream: IO[str], enabled: bool) -> Iterator[Callabl
                    refresh_per_second=8)
     cached = 0
     with bar:
-        task = bar.add_task("check", total=total, note="")
+        task = bar.add_task("check", total=total, note="(starting: loading models…)")
 
         def advance(result: Any, from_cache: bool) -> None:
             nonlocal cached
