@@ -349,47 +349,16 @@ def explain(
         close = did_you_mean(rule_id, [r.id for r in pack.rules])
         hint = f"did you mean `{close}`?" if close else "run `postcheck rules` to list them"
         raise _error(f"no rule named {rule_id!r}; {hint}")
-    lines = [f"{rule.id}: {rule.title or rule.message}",
-             f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
-             "", "Policy:"]
-    lines += [f"  {c}  {pack.clauses.get(c, '')}" for c in rule.clauses]
-    lines += ["", f"Why: {rule.why}", f"Fix: {rule.fix.replace(': {suggestion}', '').replace('{suggestion}', '…')}"]
-    for kind in ("fail", "review", "pass"):
-        examples = rule.examples.get(kind) or ()
-        if examples:
-            lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
-            for example in examples:
-                text = _example_text(example)
-                lines.append("  " + text.strip().replace("\n", "\n  "))
-    typer.echo("\n".join(lines))
+    from postcheck.starter import explain_text
 
-
-def _example_text(example) -> str:
-    """A rule example as `explain` shows it: the draft text, or what the image example shows."""
-    if not isinstance(example, dict):
-        return str(example)
-    text = str(example.get("describe") or example.get("text") or "")
-    tags = [f"{example['account']} account"] if example.get("account", "school") != "school" else []
-    if example.get("image") is not None and not example.get("describe"):
-        tags.append("with a photo")
-    return f"[{', '.join(tags)}] {text}" if tags else text
-
-
-STARTER_CONFIG = """\
-# postcheck configuration. Paths are relative to this file.
-school: Our School
-# website: https://www.example-school.org.uk   # your own site: trusted; lookalikes of it are not
-# roster: roster.csv            # learners: CSV with first_name,last_name columns (an MIS export works)
-# staff: staff.txt              # adults whose names are fine: one full name per line
-# consent_list: consent_list.yaml   # learners whose parents/carers objected (see consent_list.example.yaml)
-account: school                 # default account for drafts without front matter: school | personal
-rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severity: warning}}
-"""
+    typer.echo(explain_text(rule, pack))
 
 
 @app.command(cls=PlainHelpCommand)
 def init() -> None:
     """Write a starter postcheck.yaml and an example consent list in the current folder (never overwrites)."""
+    from postcheck.starter import EXAMPLE_CONSENT_LIST, STARTER_CONFIG, example_consent_list
+
     target = Path.cwd() / "postcheck.yaml"
     try:
         with open(target, "x", encoding="utf-8") as handle:
@@ -400,24 +369,11 @@ def init() -> None:
     example = Path.cwd() / EXAMPLE_CONSENT_LIST
     try:
         with open(example, "x", encoding="utf-8") as handle:
-            handle.write(_example_consent_list())
+            handle.write(example_consent_list())
         written.append(example.name)
     except FileExistsError:
         pass  # someone's own notes may be in it
     typer.echo(f"wrote {' and '.join(written)}: fill in roster, staff and consent_list, then run `postcheck PATH`")
-
-
-EXAMPLE_CONSENT_LIST = "consent_list.example.yaml"
-
-
-def _example_consent_list() -> str:
-    """The documented example consent list: shipped in the package, or beside it in a source checkout."""
-    from importlib import resources
-
-    shipped = resources.files("postcheck") / EXAMPLE_CONSENT_LIST
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / EXAMPLE_CONSENT_LIST).read_text(encoding="utf-8")
 
 
 COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache"}
