@@ -106,12 +106,12 @@ def _paragraph(text: str, start: int, limit: int) -> tuple[int, int]:
     return begin, blank.start() if blank else limit
 
 
-def _same_line(text: str, start: int, end: int, segment_start: int, limit: int) -> tuple[int | None, int]:
+def _same_line(text: str, start: int, end: int, segment_start: int, limit: int) -> tuple[int, int] | None:
     """An allow written after text on its line (``text <!-- postcheck: allow ... -->``, as ruff's
-    ``noqa``) covers that line only: (line start, line end), or (None, 0) for a comment on its own."""
+    ``noqa``) covers that line only: (line start, line end), or None for a comment on its own."""
     line_start = max(text.rfind("\n", 0, start) + 1, segment_start)
     if not text[line_start:start].strip():
-        return None, 0
+        return None
     line_end = text.find("\n", end, limit)
     return line_start, limit if line_end < 0 else line_end
 
@@ -146,9 +146,8 @@ def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Find
         else:
             segment = post.segment_at(allow.start)
             limit = segment.end if segment is not None else len(post.text)
-            lo, hi = _same_line(post.text, allow.start, allow.end, segment.start if segment else 0, limit)
-            if lo is None:
-                lo, hi = _paragraph(post.text, allow.end, limit)
+            same_line = _same_line(post.text, allow.start, allow.end, segment.start if segment else 0, limit)
+            lo, hi = same_line or _paragraph(post.text, allow.end, limit)
             inside = lambda f, lo=lo, hi=hi: f.span is not None and lo <= f.span[0] < hi  # noqa: E731
         line = post.locate(allow.start)[1]
         for rule in allow.rules:

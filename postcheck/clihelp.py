@@ -5,8 +5,8 @@ Part of the command line (with cli.py): typer's help shows Python types to peopl
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import click
 from typer.core import TyperCommand
 
 _RANGE = re.compile(r"\[x>=(\d+)\]")
@@ -16,7 +16,7 @@ def _plain(help_text: str) -> str:
     return _RANGE.sub(r"(at least \1)", help_text).replace("  [required]", "")
 
 
-def _argument_name(param: click.Parameter) -> str:
+def _argument_name(param: Any) -> str:
     name = param.metavar or (param.name or "").upper()
     return name + ("..." if param.nargs != 1 else "")
 
@@ -24,14 +24,14 @@ def _argument_name(param: click.Parameter) -> str:
 class PlainHelpCommand(TyperCommand):
     """A typer command whose usage line and help name arguments and values in plain words."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
                 pieces.append(_argument_name(param) if param.required else f"[{_argument_name(param)}]")
         return pieces
 
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_options(self, ctx: Any, formatter: Any) -> None:
         arguments, options = [], []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
