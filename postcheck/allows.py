@@ -138,6 +138,24 @@ def _paragraph(text: str, start: int, limit: int) -> tuple[int, int]:
     return begin, blank.start() if blank else limit
 
 
+def _same_line(text: str, start: int, end: int, segment_start: int, limit: int) -> tuple[int, int] | None:
+    """An allow written after text on its line (``text <!-- postcheck: allow ... -->``, as ruff's
+    ``noqa``) covers that line only: (line start, line end), or None for a comment on its own."""
+    line_start = max(text.rfind("\n", 0, start) + 1, segment_start)
+    if not text[line_start:start].strip():
+        return None
+    line_end = text.find("\n", end, limit)
+    return line_start, limit if line_end < 0 else line_end
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a mistyped word, if one is close enough."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Finding], list[Allowed], list[Hit]]:
     """Split findings into kept and allowed; return hits for allows that allowed nothing.
 
@@ -160,7 +178,8 @@ def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Find
         else:
             segment = post.segment_at(allow.start)
             limit = segment.end if segment is not None else len(post.text)
-            lo, hi = _paragraph(post.text, allow.end, limit)
+            same_line = _same_line(post.text, allow.start, allow.end, segment.start if segment else 0, limit)
+            lo, hi = same_line or _paragraph(post.text, allow.end, limit)
             inside = lambda f, lo=lo, hi=hi: f.span is not None and lo <= f.span[0] < hi  # noqa: E731
         line = post.locate(allow.start)[1]
         for rule in allow.rules:
@@ -169,10 +188,14 @@ def apply(post, findings: Iterable[Finding], known: set[str]) -> tuple[list[Find
                 allowed.extend(Allowed(f, allow.reason or "", line) for f in hits)
                 kept = [f for f in kept if f not in hits]
                 continue
+            suggestion = "remove it, nothing here needs it"
             if rule in known:
                 message = f"Inline allow for {rule} suppresses nothing here"
             else:
-                message = f"Inline allow names {rule!r}, which is not a rule (see `postcheck rules`)"
+                message = f"Inline allow names {rule!r}, which is not a rule or category"
+                close = did_you_mean(rule, known)
+                suggestion = (f"did you mean {close}?" if close
+                              else "name a rule or category from `postcheck rules`")
             unused.append(Hit(match=rule, start=allow.start, end=allow.end, message=message,
-                              severity=Severity.WARNING, suggestion="remove it, nothing here needs it"))
+                              severity=Severity.WARNING, suggestion=suggestion))
     return kept, allowed, unused

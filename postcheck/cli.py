@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from postcheck import __version__
+from postcheck.clihelp import PlainHelpCommand
 
 app = typer.Typer(
     help="Check school social-media posts against the social media policy before they are published.\n\n"
@@ -30,6 +31,7 @@ class Format(str, Enum):
     sarif = "sarif"
     junit = "junit"
     html = "html"
+    concise = "concise"
 
 
 class Account(str, Enum):
@@ -80,23 +82,26 @@ def _use_color() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def check(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts (.md, .markdown, .txt), images, or folders to walk."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
-    fmt: Format = typer.Option(Format.human, "--format", "-f", help="Report format."),
-    account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
-    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", help="Exit 1 when a post fails, or also when one needs review."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml to use (default: nearest one upwards)."),
+    fmt: Format = typer.Option(Format.human, "--format", "-f", metavar="FORMAT", help="Report format: human, json, github, sarif, junit, html or concise (one line per finding)."),
+    account: Optional[Account] = typer.Option(None, "--account", metavar="ACCOUNT", help="Treat every post as from this account: school or personal."),
+    fail_on: FailOn = typer.Option(FailOn.fail, "--fail-on", metavar="VERDICT", help="Exit 1 when a post fails (fail), or also when one needs review (review)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Human report: only posts that need attention."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file (atomically; never over an input)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file (atomically; never over an input)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when posts fail (advisory runs); 2 still means a usage error."),
     show_names: bool = typer.Option(False, "--show-names", help="Show learners' names in json/github/sarif/junit output and under CI (masked otherwise)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file of accepted findings (default: .postcheck-baseline.json beside postcheck.yaml, if present)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Baseline file of accepted findings (default: .postcheck-baseline.json beside postcheck.yaml, if present)."),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Ignore any baseline file: show every finding."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Only posts whose draft or images changed since this git ref (e.g. origin/main)."),
     find_drafts: bool = typer.Option(False, "--find-drafts", help="An image given alone is checked through the draft beside it that uses it (pre-commit)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core; small runs use one)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Worker processes (default: every core; small runs use one)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Check every post again; do not read or write the result cache."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="RULES", help="Only these rules or categories (comma-separated; repeatable)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="RULES", help="Leave out these rules or categories (comma-separated; repeatable)."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule made, instead of the report."),
 ) -> None:
     """Check posts and print a pass / review / fail report."""
     from postcheck.model import Verdict
@@ -104,9 +109,16 @@ def check(
 
     cfg = _load_config(config, paths)
     pack = _load_pack(cfg)
-    specs = _specs(paths, find_drafts, cfg)
+    chosen = _selection(select, ignore, cfg, pack)
+    if statistics and fmt is not Format.human:
+        raise _error("--statistics prints its own table: leave out --format")
+    documents: list[Path] = []
+    specs = _specs(paths, find_drafts, cfg, documents)
     if not specs and not changed_since:
-        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
+        from postcheck.discovery import skipped_note
+
+        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths)
+                     + (f"; {skipped_note(documents)}" if documents else ""))
     if output is not None:  # refuse a bad --output before the run, not after it
         _guard_output(output, cfg, specs, None, [baseline])
     changed = _changed_filter(changed_since, cfg)
@@ -116,7 +128,16 @@ def check(
                         quiet=quiet, machine=fmt not in (Format.human, Format.html) or output is not None)
     if changed:
         report = changed.note(report)
+    if documents:
+        from dataclasses import replace
+
+        from postcheck.discovery import skipped_note
+
+        report = replace(report, notices=report.notices + (skipped_note(documents),))
     report = _apply_baseline(report, baseline, no_baseline, cfg)
+    from postcheck import selection
+
+    report = selection.apply(report, *chosen, base=cfg.path.parent if cfg.path else None)
     from postcheck.redact import known_names, names_hidden
 
     hidden = names_hidden(fmt.value, show_names, os.environ)
@@ -124,7 +145,11 @@ def check(
                             show_names=not hidden, fail_on=fail_on.value, names=known_names(cfg) if hidden else ())
     from postcheck.outfile import protected
 
-    _emit(fmt.value, report, options, output, protected(cfg, specs, report, [baseline]))
+    inputs = protected(cfg, specs, report, [baseline])
+    if statistics:
+        _emit_text(selection.statistics_text(report), output, inputs)
+    else:
+        _emit(fmt.value, report, options, output, inputs)
     worst = report.verdict
     threshold = Verdict.REVIEW if fail_on is FailOn.review else Verdict.FAIL
     raise typer.Exit(EXIT_FAIL if worst.rank >= threshold.rank and not exit_zero else EXIT_OK)
@@ -139,12 +164,37 @@ def _guard_output(output: Path, cfg, specs, report, extra=(), baseline: bool = T
         raise _error(str(exc)) from None
 
 
-def _specs(paths: List[Path], find_drafts: bool, cfg):
+def _selection(select, ignore, cfg, pack):
+    """--select / --ignore and per_path_ignores in postcheck.yaml (postcheck/selection.py)."""
+    from postcheck.config import ConfigError
+    from postcheck.selection import SelectionError, codes, path_ignores
+
+    try:
+        return (codes(select, pack, "--select"), codes(ignore, pack, "--ignore"),
+                path_ignores(cfg.sections.get("per_path_ignores"), cfg.path, pack))
+    except (SelectionError, ConfigError) as exc:
+        raise _error(str(exc)) from None
+
+
+def _emit_text(text: str, output: Optional[Path], inputs) -> None:
+    from postcheck.outfile import OutputError, guard, write_atomic
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        guard(output, [p for p in inputs if p is not None])
+        write_atomic(output, text)
+    except OutputError as exc:
+        raise _error(str(exc)) from None
+
+
+def _specs(paths: List[Path], find_drafts: bool, cfg, documents: Optional[list] = None):
     from postcheck.discovery import InputPathError, discover
     from postcheck.owners import specs_for_files
 
     try:
-        return specs_for_files(paths) if find_drafts else discover(paths, skip=cfg.own_files())
+        return specs_for_files(paths) if find_drafts else discover(paths, skip=cfg.own_files(), documents=documents)
     except InputPathError as exc:
         raise _error(str(exc)) from None
 
@@ -186,18 +236,24 @@ def _emit(fmt: str, report, options, output: Optional[Path], inputs) -> None:
 
     buffer = io.StringIO()
     render(fmt, report, buffer, options)
+    # a report that shows names or photos is the owner's alone, like the cache
+    private = fmt == "html" or options.show_names
     try:
         guard(output, [p for p in inputs if p is not None])
-        write_atomic(output, buffer.getvalue())
+        write_atomic(output, buffer.getvalue(), private=private)
     except OutputError as exc:
         raise _error(str(exc)) from None
+    if fmt in ("human", "html"):  # reports for people: say where it went (machine formats stay silent)
+        counts = report.summary()
+        typer.echo(f"wrote {output}: {counts['posts']} post{'s' if counts['posts'] != 1 else ''}, "
+                   f"{counts['fail']} fail, {counts['review']} review", err=True)
 
 
-@app.command("baseline")
+@app.command("baseline", cls=PlainHelpCommand)
 def write_baseline(
     paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts, images or folders to record (usually the whole repo: .)."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml to use (default: nearest one upwards)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Baseline file (default: .postcheck-baseline.json beside postcheck.yaml)."),
 ) -> None:
     """Record today's findings in a baseline file, so only new findings fail from now on."""
     from postcheck import baseline as baselines
@@ -256,7 +312,7 @@ cache_app = typer.Typer(help="The result cache (unchanged posts are not checked 
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=PlainHelpCommand)
 def cache_clear() -> None:
     """Delete every cached result (and the cache's key)."""
     from postcheck.cache import NotACache, ResultCache
@@ -271,7 +327,7 @@ def cache_clear() -> None:
     typer.echo(f"cleared {printable(str(cache.folder))} ({removed} file{'s' if removed != 1 else ''})")
 
 
-@cache_app.command("dir")
+@cache_app.command("dir", cls=PlainHelpCommand)
 def cache_dir() -> None:
     """Print the cache folder."""
     from postcheck.cache import default_dir
@@ -279,9 +335,9 @@ def cache_dir() -> None:
     typer.echo(str(default_dir()))
 
 
-@app.command("rules")
+@app.command("rules", cls=PlainHelpCommand)
 def list_rules(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs and overrides)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml (for extra packs and overrides)."),
 ) -> None:
     """List the rule pack: id, category, severity and policy clauses."""
     from rich.console import Console
@@ -289,71 +345,59 @@ def list_rules(
 
     pack = _load_pack(_load_config(config))
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("rule", "category", "severity", "clauses", "accounts"):
-        table.add_column(column)
+    # ids are what people type into `explain`, --select and allow comments: never cut; others wrap
+    table.add_column("rule", no_wrap=True, min_width=max((len(r.id) for r in pack.rules), default=4))
+    table.add_column("category", no_wrap=True, min_width=max((len(r.category) for r in pack.rules), default=8))
+    table.add_column("severity", no_wrap=True, min_width=8)
+    for column in ("clauses", "accounts"):
+        table.add_column(column, overflow="fold")
     for rule in pack.rules:
         table.add_row(rule.id, rule.category, rule.severity.value, ", ".join(rule.clauses), ", ".join(rule.accounts))
-    Console(color_system="auto" if _use_color() else None, highlight=False).print(table)
+    console = Console(color_system="auto" if _use_color() else None, highlight=False)
+    if not sys.stdout.isatty():  # piped or redirected: one row per line, whatever the width
+        console.width = max(console.width, console.measure(table, options=console.options.update_width(500)).maximum)
+    console.print(table)
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def explain(
     rule_id: str = typer.Argument(..., metavar="RULE", help="A rule id from `postcheck rules`."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml (for extra packs)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml (for extra packs)."),
 ) -> None:
     """Explain a rule: the clauses it enforces, why, how to fix, and examples."""
     pack = _load_pack(_load_config(config))
     rule = pack.get(rule_id)
     if rule is None:
-        raise _error(f"no rule named {rule_id!r}; run `postcheck rules` to list them")
-    lines = [f"{rule.id}: {rule.title or rule.message}",
-             f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
-             "", "Policy:"]
-    lines += [f"  {c}  {pack.clauses.get(c, '')}" for c in rule.clauses]
-    lines += ["", f"Why: {rule.why}", f"Fix: {rule.fix.replace(': {suggestion}', '').replace('{suggestion}', '…')}"]
-    for kind in ("fail", "review", "pass"):
-        examples = rule.examples.get(kind) or ()
-        if examples:
-            lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
-            for example in examples:
-                text = _example_text(example)
-                lines.append("  " + text.strip().replace("\n", "\n  "))
-    typer.echo("\n".join(lines))
+        from postcheck.allows import did_you_mean
+
+        close = did_you_mean(rule_id, [r.id for r in pack.rules])
+        hint = f"did you mean `{close}`?" if close else "run `postcheck rules` to list them"
+        raise _error(f"no rule named {rule_id!r}; {hint}")
+    from postcheck.starter import explain_text
+
+    typer.echo(explain_text(rule, pack))
 
 
-def _example_text(example) -> str:
-    """A rule example as `explain` shows it: the draft text, or what the image example shows."""
-    if not isinstance(example, dict):
-        return str(example)
-    text = str(example.get("describe") or example.get("text") or "")
-    tags = [f"{example['account']} account"] if example.get("account", "school") != "school" else []
-    if example.get("image") is not None and not example.get("describe"):
-        tags.append("with a photo")
-    return f"[{', '.join(tags)}] {text}" if tags else text
-
-
-STARTER_CONFIG = """\
-# postcheck configuration. Paths are relative to this file.
-school: Our School
-# website: https://www.example-school.org.uk   # your own site: trusted; lookalikes of it are not
-# roster: roster.csv            # learners: CSV with first_name,last_name columns (an MIS export works)
-# staff: staff.txt              # adults whose names are fine: one full name per line
-# consent_list: consent_list.yaml   # learners whose parents/carers objected (see consent_list.example.yaml)
-account: school                 # default account for drafts without front matter: school | personal
-rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severity: warning}}
-"""
-
-
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def init() -> None:
-    """Write a starter postcheck.yaml in the current folder (never overwrites)."""
+    """Write a starter postcheck.yaml and an example consent list in the current folder (never overwrites)."""
+    from postcheck.starter import EXAMPLE_CONSENT_LIST, STARTER_CONFIG, example_consent_list
+
     target = Path.cwd() / "postcheck.yaml"
     try:
         with open(target, "x", encoding="utf-8") as handle:
             handle.write(STARTER_CONFIG)
     except FileExistsError:
         raise _error(f"{target.name} already exists here; not overwritten") from None
-    typer.echo(f"wrote {target.name}: fill in roster, staff and consent_list, then run `postcheck PATH`")
+    written = [target.name]
+    example = Path.cwd() / EXAMPLE_CONSENT_LIST
+    try:
+        with open(example, "x", encoding="utf-8") as handle:
+            handle.write(example_consent_list())
+        written.append(example.name)
+    except FileExistsError:
+        pass  # someone's own notes may be in it
+    typer.echo(f"wrote {' and '.join(written)}: fill in roster, staff and consent_list, then run `postcheck PATH`")
 
 
 COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache"}
@@ -372,10 +416,26 @@ def _root(
     pass
 
 
+def _mistyped_command(word: str) -> str | None:
+    """The command a first argument was probably meant to be (it is not a file or folder here)."""
+    if word.startswith("-") or os.path.exists(word) or "/" in word or os.sep in word or "." in word:
+        return None
+    from postcheck.allows import did_you_mean
+
+    return did_you_mean(word.lower(), COMMANDS)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Entry point: ``postcheck PATH...`` is short for ``postcheck check PATH...``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
+    if args and args[0] == "help" and not os.path.exists("help"):  # `postcheck help [COMMAND]`, as git has it
+        args = args[1:2] + ["--help"]
+    elif args and args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"):
+        mistyped = _mistyped_command(args[0])
+        if mistyped:
+            typer.echo(f"postcheck: error: {args[0]!r} is not a command, file or folder; did you mean `{mistyped}`?",
+                       err=True)
+            return EXIT_USAGE
         args.insert(0, "check")
     try:
         app(args=args, prog_name="postcheck", standalone_mode=True)

@@ -17,7 +17,7 @@ OBJECTIONS = ("photos", "name", "all")
 # Top-level keys postcheck.yaml understands; anything else is probably a typo.
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
-    "nlp", "faces", "links", "contacts", "names", "image_folders",
+    "nlp", "faces", "links", "contacts", "names", "image_folders", "per_path_ignores",
 }
 
 
@@ -172,7 +172,7 @@ def load_config(path: Path | None) -> Config:
     image_folders = tuple((base / f).resolve() for f in folders)
 
     sections = {}
-    for key in ("nlp", "faces", "links", "contacts", "names"):
+    for key in ("nlp", "faces", "links", "contacts", "names", "per_path_ignores"):
         value = data.get(key)
         if value is not None and not isinstance(value, dict):
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
@@ -208,10 +208,12 @@ def load_config(path: Path | None) -> Config:
 
 
 def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], tuple[Path, ...]]:
-    overrides: dict[str, dict[str, Any]] = {}
+    overrides: dict[str, dict[str, Any]] = yamlio.LineDict()  # remembers each rule's line, for errors
     packs: list[Path] = []
     for key, value in rules.items():
         line = yamlio.line_of(rules, key)
+        if key != "packs" and line is not None:
+            overrides.lines[str(key)] = line  # type: ignore[attr-defined]
         if key == "packs":
             if not isinstance(value, list):
                 raise ConfigError(path, "rules.packs must be a list of folders", line, "rules.packs")
@@ -242,12 +244,19 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if len(raw) >= 4 and raw.count(b"\x00") * 3 > len(raw):  # UTF-16 without a mark: every other byte is 0
+            try:
+                return raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be")
+            except UnicodeDecodeError:
+                raise ConfigError(path, "looks like UTF-16 text without a byte-order mark; save it as UTF-8") from None
         raise ConfigError(path, "binary file, not text; save it as UTF-8 text")
     try:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             return raw.decode("utf-16")  # Excel's "Unicode text"
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ConfigError(path, "cannot decode UTF-16 text; save it as UTF-8") from None
         try:
             return raw.decode("cp1252")  # Excel and older MIS exports
         except UnicodeDecodeError as exc:
@@ -261,8 +270,13 @@ _YEAR = ("year", "year group", "nc year")
 
 
 def load_roster(path: Path) -> tuple[Learner, ...]:
-    """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored)."""
-    reader = csv.reader(io.StringIO(_read_text(path)))
+    """Learners from a CSV with first_name,last_name columns (MIS exports: other columns ignored).
+
+    Commas, semicolons (Excel in many locales), tabs or bars between columns are all read.
+    """
+    text = _read_text(path)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(_rows(reader, path))
     except StopIteration:
@@ -274,7 +288,9 @@ def load_roster(path: Path) -> tuple[Learner, ...]:
 
     first, last = column(_FIRST), column(_LAST)
     if first is None or last is None:
-        raise ConfigError(path, "roster needs first_name and last_name columns", 1)
+        found = ", ".join(repr(h.strip()) for h in header[:6] if h.strip()) or "nothing"
+        raise ConfigError(path, f"roster needs first_name and last_name columns (its first line has {found}; "
+                          "columns separated by commas, semicolons or tabs)", 1)
     preferred, year = column(_PREFERRED), column(_YEAR)
     learners = []
     for row in _rows(reader, path):
@@ -307,6 +323,20 @@ def _rows(reader, path: Path):
         except csv.Error as exc:
             raise ConfigError(path, f"not a readable CSV row ({exc})", reader.line_num or None) from None
         yield row
+
+
+def _delimiter(text: str) -> str:
+    """The column separator of a roster: the one that makes its header name the name columns, else
+    what csv.Sniffer makes of its first lines, else a comma."""
+    first_line = next(iter(text.splitlines()), "")
+    for delimiter in ",;\t|":
+        names = [h.strip().lower() for h in next(csv.reader([first_line], delimiter=delimiter), [])]
+        if any(o in names for o in _FIRST) and any(o in names for o in _LAST):
+            return delimiter
+    try:
+        return csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def load_staff(path: Path) -> tuple[str, ...]:

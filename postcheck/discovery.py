@@ -21,17 +21,37 @@ class PostSpec:
     reason: str = ""  # why an unreadable folder could not be read
 
 
+# Documents people write drafts in, which postcheck does not read: said plainly, never skipped silently.
+DOCUMENT_KINDS = {".docx": "Word", ".doc": "Word", ".docm": "Word", ".dotx": "Word", ".odt": "OpenDocument",
+                  ".rtf": "RTF", ".pages": "Pages"}
+
+
+def document_problem(path: Path) -> str | None:
+    """What to say about a document file postcheck does not read (None for other files)."""
+    kind = DOCUMENT_KINDS.get(path.suffix.lower())
+    return f"{kind} files are not read: save as .txt or .md" if kind else None
+
+
+def skipped_note(skipped: list[Path]) -> str:
+    """The one line a folder run gives for the documents it skipped."""
+    kinds = sorted({DOCUMENT_KINDS[p.suffix.lower()] for p in skipped})
+    listed = ", ".join(display_path(p) for p in skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10 else "")
+    return (f"skipped {len(skipped)} {' and '.join(kinds)} file{'s' if len(skipped) != 1 else ''} "
+            f"({' and '.join(kinds)} files are not read: save as .txt or .md): {listed}")
+
+
 class InputPathError(Exception):
     """A command-line path that does not exist (usage error)."""
 
 
-def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]:
+def discover(paths: Iterable[Path], skip: Iterable[Path] = (), documents: list[Path] | None = None) -> list[PostSpec]:
     """Turn command-line paths into posts, in a stable order.
 
     Folders are walked recursively (hidden folders skipped). Images given on the command line
     beside exactly one draft belong to it. Images that no draft claims become posts of their own.
     Files in ``skip`` (the consent list and its reference photos, the config's own files) are not
     posts when a folder walk meets them; named on the command line, they are checked.
+    Documents (.docx ...) a folder walk meets are added to ``documents``, for the run to list.
     """
     skipped = {safeio.resolve(p) for p in skip}
     drafts: list[Path] = []
@@ -55,6 +75,8 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[PostSpec]
                         drafts.append(file)
                     elif suffix in IMAGE_SUFFIXES:
                         images.append(file)
+                    elif documents is not None and suffix in DOCUMENT_KINDS and not name.startswith((".", "~$")):
+                        documents.append(file)  # ~$draft.docx: Word's lock file while it is open
         else:
             suffix = path.suffix.lower()
             if suffix in DRAFT_SUFFIXES:
@@ -118,5 +140,6 @@ def load(spec: PostSpec, default_account: str, account_override: str | None = No
         post.problems = (Problem(f"cannot read folder: {spec.reason}; the posts in it were not checked", post.display),)
         return post
     suffixes = ", ".join(sorted(DRAFT_SUFFIXES | IMAGE_SUFFIXES))
-    post.problems = (Problem(f"unsupported file type (postcheck reads {suffixes})", post.display),)
+    message = document_problem(spec.path) or f"unsupported file type (postcheck reads {suffixes})"
+    post.problems = (Problem(message, post.display),)
     return post

@@ -16,7 +16,9 @@ from postcheck.nlp import NLP
 from postcheck.posts import Post
 from postcheck.rulepack import Rule, RulePack, load_pack
 
-BATCH = 64
+# Posts per nlp.pipe call. Small batches parse as fast as large ones with the small English models
+# (16 measured quicker than 64) and let the progress bar move in small steps.
+BATCH = 16
 
 
 @dataclass
@@ -174,6 +176,8 @@ class Engine:
         severity = hit.severity or rule.severity
         # an info finding reports what was checked: there is nothing to fix
         suggestion = _format(rule.fix, values) if rule.fix and severity is not Severity.INFO else None
+        if suggestion and hit.start is not None and _in_file_name(post, hit.start):
+            suggestion = file_name_fix(path)
         return Finding(
             rule=rule.id,
             category=rule.category,
@@ -191,6 +195,17 @@ class Engine:
             end_column=end_column,
             span=(hit.start, hit.end if hit.end is not None else hit.start) if hit.start is not None else None,
         )
+
+
+def _in_file_name(post: Post, offset: int) -> bool:
+    segment = post.segment_at(offset)
+    return segment is not None and segment.field == "image-name"
+
+
+def file_name_fix(path: str) -> str:
+    """The fix for something found in a photo's file name: the words of a post do not carry it."""
+    suffix = path[path.rfind("."):] if "." in path.rsplit("/", 1)[-1] else ""
+    return f"Rename the file (e.g. to photo-1{suffix.lower()}): a photo's file name can be seen when it is posted."
 
 
 def summarise(report: Report) -> dict[str, Any]:

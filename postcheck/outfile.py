@@ -66,11 +66,12 @@ def guard(target: Path, inputs: Iterable[Path]) -> None:
             raise OutputError(f"{shown}: is not a regular file (a device, FIFO or socket); not replaced")
 
 
-def write_atomic(target: Path, text: str) -> None:
+def write_atomic(target: Path, text: str, private: bool = False) -> None:
     """Write beside the target, then rename over it, so a reader never sees half a report.
 
     The temporary file is made in the folder named by ``target`` itself (not in the folder a
-    symlink points to), and removed on any failure.
+    symlink points to), and removed on any failure. ``private``: readable by the owner only (0600),
+    for reports that hold names or photos.
     """
     shown = safeio.printable(str(target))
     folder = Path(os.path.abspath(target)).parent
@@ -85,7 +86,7 @@ def write_atomic(target: Path, text: str) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         try:
-            mode = os.stat(target).st_mode & 0o777
+            mode = 0o600 if private else os.stat(target).st_mode & 0o777
         except OSError:
             umask = os.umask(0)
             os.umask(umask)

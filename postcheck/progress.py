@@ -22,6 +22,14 @@ def wanted(stream: IO[str], quiet: bool, machine_format: bool, env: dict[str, st
         return False
 
 
+def rate_text(completed: float, elapsed: float | None) -> str:
+    """Posts per second so far, as the bar shows it ("" until there is something to say)."""
+    if not completed or not elapsed:
+        return ""
+    rate = completed / elapsed
+    return f"{rate:.1f} posts/s" if rate < 10 else f"{rate:.0f} posts/s"
+
+
 @contextmanager
 def progress_bar(total: int, stream: IO[str], enabled: bool) -> Iterator[Callable[[Any, bool], None]]:
     """Yields a callback ``(result, from_cache)`` that advances the bar (a no-op when disabled)."""
@@ -29,14 +37,21 @@ def progress_bar(total: int, stream: IO[str], enabled: bool) -> Iterator[Callabl
         yield lambda result, from_cache: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.speed  # over the last half minute: model loading at the start does not drag it down
+            return Text(rate_text(speed, 1.0) if speed else rate_text(task.completed, task.elapsed))
 
     console = Console(file=stream, stderr=True, highlight=False)
     bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
-                   TimeRemainingColumn(), console=console, transient=True)
+                   RateColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True,
+                   refresh_per_second=8)
     cached = 0
     with bar:
-        task = bar.add_task("check", total=total, note="")
+        task = bar.add_task("check", total=total, note="(starting: loading models…)")
 
         def advance(result: Any, from_cache: bool) -> None:
             nonlocal cached

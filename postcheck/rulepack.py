@@ -75,8 +75,12 @@ def load_pack(extra: tuple[Path, ...] = (), overrides: dict[str, dict[str, Any]]
     overrides = overrides or {}
     for rule_id in overrides:
         if rule_id not in rules:
-            raise ConfigError(config_path or "postcheck.yaml", f"rules: no rule named {rule_id!r} (see `postcheck rules`)",
-                              key=f"rules.{rule_id}")
+            from postcheck.allows import did_you_mean
+
+            close = did_you_mean(rule_id, rules)
+            hint = f"did you mean `{close}`?" if close else "see `postcheck rules`"
+            raise ConfigError(config_path or "postcheck.yaml", f"rules: no rule named {rule_id!r}; {hint}",
+                              yamlio.line_of(overrides, rule_id), key=f"rules.{rule_id}")
     final = []
     for rule in rules.values():
         override = overrides.get(rule.id, {})

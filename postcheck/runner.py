@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import queue
 import sys
 import time
 from collections import deque
@@ -18,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from postcheck.cache import ResultCache, images_key, post_key, run_fingerprint, spec_key
 from postcheck.config import Config
@@ -34,7 +35,10 @@ LOCAL_CHUNK_WEIGHT = 512  # in this process: fewer, longer nlp.pipe calls (each 
 POOL_MIN_WEIGHT = 256  # ~256 texts or ~8 photos: below that, starting workers (each loads spaCy) costs more
 WINDOW_CHUNKS = 2  # chunks in flight per worker
 
-Progress = Callable[[PostResult, bool], None]  # (result, from_cache)
+# Called once per post as it finishes: (result, True) for a cache hit, (None, False) for a post just
+# checked here or in a worker (results themselves still come out in input order).
+Progress = Callable[[PostResult | None, bool], None]
+TICK_WAIT = 0.1  # seconds between looks at the workers' "post done" queue while waiting for a chunk
 
 
 def default_jobs() -> int:
@@ -72,8 +76,12 @@ def _recording_engine(config: Config, pack: RulePack) -> Engine:
     return engine
 
 
-def check_chunk(engine: Engine, posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
-    """Check posts with one nlp.pipe pass; each result with the notices it raised."""
+def check_chunk(engine: Engine, posts: list[Post],
+                done: Callable[[], None] | None = None) -> list[tuple[PostResult, list[str]]]:
+    """Check posts with one nlp.pipe pass; each result with the notices it raised.
+
+    ``done`` is called as each post finishes (the progress bar moves per post, not per chunk).
+    """
     ctx = engine.ctx
     out = []
     results = engine.iter_results(posts)
@@ -85,15 +93,19 @@ def check_chunk(engine: Engine, posts: list[Post]) -> list[tuple[PostResult, lis
         except StopIteration:
             break
         out.append((result, capture))
+        if done is not None:
+            done()
     ctx.capture = None  # type: ignore[attr-defined]
     return out
 
 
 _WORKER_ENGINE: Engine | None = None
+_WORKER_TICKS: Any = None  # a multiprocessing queue: one item per post a worker finished
 
 
-def _init_worker(config: Config, pack: RulePack, cwd: str, workers: int) -> None:
-    global _WORKER_ENGINE
+def _init_worker(config: Config, pack: RulePack, cwd: str, workers: int, ticks: Any = None) -> None:
+    global _WORKER_ENGINE, _WORKER_TICKS
+    _WORKER_TICKS = ticks
     os.chdir(cwd)  # display paths are relative to the caller's folder
     # Workers already share the cores: each face detector gets its share, not every core.
     os.environ.setdefault("POSTCHECK_FACE_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, workers))))
@@ -102,23 +114,8 @@ def _init_worker(config: Config, pack: RulePack, cwd: str, workers: int) -> None
 
 def _work(posts: list[Post]) -> list[tuple[PostResult, list[str]]]:
     assert _WORKER_ENGINE is not None
-    return check_chunk(_WORKER_ENGINE, posts)
-
-
-def _wait(future: Future, pool: ProcessPoolExecutor | None) -> list[tuple[PostResult, list[str]]]:
-    """A future's result; BrokenProcessPool as soon as any worker of its pool has died.
-
-    The pool notices a dead worker by itself, except one killed before the pool first waited on
-    it (a race in concurrent.futures): then the future would never finish. So look as well.
-    """
-    seen: dict = {}
-    while True:
-        try:
-            return future.result(timeout=0.5)
-        except FutureTimeout:
-            seen.update(getattr(pool, "_processes", None) or {})
-            if any(process.exitcode is not None for process in seen.values()):
-                raise BrokenProcessPool("a worker process died") from None
+    ticks = _WORKER_TICKS
+    return check_chunk(_WORKER_ENGINE, posts, None if ticks is None else lambda: ticks.put(1))
 
 
 @dataclass
@@ -160,6 +157,9 @@ class Runner:
         self._use_pool: bool | None = None
         self._run_fp: str | None = None
         self._died: set[int] = set()  # ids of results made for posts whose worker died (never cached)
+        self._ticks: Any = None  # the workers' "post done" queue
+        self._ticked = 0  # posts reported done by this process or the workers
+        self._shown = 0  # checked posts the progress callback has been told about
 
     # -- public ------------------------------------------------------------------------------
     def run(self, specs: Iterable[PostSpec]) -> Report:
@@ -172,6 +172,7 @@ class Runner:
         started = time.perf_counter()
         self.stats = RunStats(posts=len(specs))
         self.notices = []
+        self._ticked = self._shown = 0
         self._estimate = sum(IMAGE_WEIGHT if s.kind == "image" else TEXT_WEIGHT for s in specs)
         try:
             yield from self._stream(specs)
@@ -183,6 +184,9 @@ class Runner:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._ticks is not None:
+            self._ticks.close()
+            self._ticks = None
 
     # -- internals ---------------------------------------------------------------------------
     def _fingerprint(self) -> str:
@@ -234,6 +238,8 @@ class Runner:
                 post, key, cached = self._lookup(spec)
                 if cached is not None:
                     slots.append(_Slot(result=cached[0], notices=cached[1]))
+                    if self.progress is not None:
+                        self.progress(cached[0], True)
                     continue
                 assert post is not None
                 slots.append(_Slot(chunk=chunk, index=len(chunk.posts), key=key))
@@ -247,7 +253,7 @@ class Runner:
             slot = slots.popleft()
             if slot.result is not None:
                 self.stats.cached += 1
-                yield self._emit(slot.result, slot.notices, True)
+                yield self._emit(slot.result, slot.notices)
                 continue
             assert slot.chunk is not None
             if slot.chunk.results is None:
@@ -257,7 +263,7 @@ class Runner:
                         chunk = _Chunk()
                 if slot.chunk.future is not None:
                     try:
-                        slot.chunk.results = _wait(slot.chunk.future, slot.chunk.pool)
+                        slot.chunk.results = self._wait(slot.chunk.future, slot.chunk.pool)
                     except BrokenProcessPool:  # a worker was killed (the OOM killer?): the pool is gone
                         slot.chunk.results = self._recover(slot.chunk)
                     slot.chunk.posts = []  # the worker has them; let them go
@@ -267,15 +273,62 @@ class Runner:
             if self.cache is not None and slot.key and id(result) not in self._died:
                 self.cache.put(slot.key, result, notices)
             self.stats.checked += 1
-            yield self._emit(result, notices, False)
+            self._advance(self.stats.checked)  # in case a worker's ticks are still on their way
+            yield self._emit(result, notices)
 
-    def _emit(self, result: PostResult, notices: list[str], from_cache: bool) -> PostResult:
+    def _emit(self, result: PostResult, notices: list[str]) -> PostResult:
         for notice in notices:
             if notice not in self.notices:
                 self.notices.append(notice)
-        if self.progress is not None:
-            self.progress(result, from_cache)
         return result
+
+    def _tick(self) -> None:
+        """A post finished checking (here or in a worker)."""
+        self._ticked += 1
+        self._advance(self._ticked)
+
+    def _advance(self, done: int) -> None:
+        while self._shown < done:
+            self._shown += 1
+            if self.progress is not None:
+                self.progress(None, False)
+
+    def _wait(self, future: Future, pool: ProcessPoolExecutor | None) -> list[tuple[PostResult, list[str]]]:
+        """A chunk's results; meanwhile the progress callback hears of each post a worker finishes.
+
+        BrokenProcessPool as soon as any worker of its pool has died: the pool notices a dead worker by
+        itself, except one killed before the pool first waited on it (a race in concurrent.futures),
+        when the future would never finish. So look as well.
+        """
+        ticks = self._ticks
+        seen: dict = {}
+        while not future.done():
+            if ticks is not None:
+                try:
+                    ticks.get(timeout=TICK_WAIT)
+                    self._tick()
+                    continue
+                except queue.Empty:
+                    pass
+                except (OSError, ValueError, EOFError):  # the queue broke with its worker: the future says why
+                    ticks = None
+            else:
+                try:
+                    future.result(timeout=0.5)
+                except FutureTimeout:
+                    pass
+                except Exception:  # noqa: BLE001 - raised again below
+                    break
+            seen.update(getattr(pool, "_processes", None) or {})
+            if not future.done() and any(process.exitcode is not None for process in seen.values()):
+                raise BrokenProcessPool("a worker process died")
+        while ticks is not None:
+            try:
+                ticks.get_nowait()
+            except (queue.Empty, OSError, ValueError, EOFError):
+                break
+            self._tick()
+        return future.result()
 
     def _submit(self, chunk: _Chunk, in_flight: list[_Chunk]) -> None:
         if not chunk.posts:
@@ -286,7 +339,7 @@ class Runner:
             chunk.pool = self._pool
             in_flight.append(chunk)
         else:
-            chunk.results = check_chunk(self._local_engine(), chunk.posts)
+            chunk.results = check_chunk(self._local_engine(), chunk.posts, self._tick)
             chunk.posts = []
 
     def _pool_wanted(self, chunk: _Chunk) -> bool:
@@ -306,9 +359,10 @@ class Runner:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["postcheck.runner"])  # workers fork with it imported
+            self._ticks = context.Queue() if self.progress is not None else None
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=context,
-                initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd(), self.jobs),
+                initializer=_init_worker, initargs=(self.config, self.pack, os.getcwd(), self.jobs, self._ticks),
             )
             self.stats.workers = self.jobs
         return self._pool
@@ -320,7 +374,7 @@ class Runner:
         out: list[tuple[PostResult, list[str]]] = []
         for post in chunk.posts:
             try:
-                out.extend(_wait(self._send([post]), self._pool))
+                out.extend(self._wait(self._send([post]), self._pool))
             except BrokenProcessPool:
                 self._discard_pool()
                 result = self._worker_died(post)

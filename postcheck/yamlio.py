@@ -144,6 +144,11 @@ def parse(text: str, path: str | Path, line_offset: int = 0, max_chars: int = MA
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # A missing ':' or closing quote or bracket is only noticed on a later line; the line the
+        # key, quote or bracket started on is where the mistake is.
+        context = exc.context or ""
+        if exc.context_mark is not None and (context.startswith("while scanning") or "flow" in context):
+            mark = exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(path, f"invalid YAML: {problem}", line) from None

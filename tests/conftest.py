@@ -82,11 +82,29 @@ def check_text(engine):
     return run
 
 
+# What each part of the development data set is, in words for whoever runs the suite.
+_SHARED_PARTS = {
+    "corpus": "the labelled drafts used to measure name detection",
+    "fixtures/faces": "face photos from the development data set",
+    "fixtures/face-encodings": "face measurements of the development photos",
+    "fixtures": "sample photos from the development data set",
+}
+
+
+def missing_data_reason(parts: tuple[str, ...]) -> str:
+    """Why a test is skipped when development data is absent: what is missing and what is not tested."""
+    relative = "/".join(parts)
+    what = next((words for prefix, words in _SHARED_PARTS.items() if relative == prefix or relative.startswith(prefix + "/")),
+                "development data")
+    return (f"{what} are not here ({relative} is kept beside the repository on development machines only), "
+            "so this check of real-world data is skipped; everything else is tested")
+
+
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the test when it is absent."""
+    """A path under ../shared, skipping the test (with a reason in plain words) when it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is only on development machines)")
+        pytest.skip(missing_data_reason(parts))
     return path
 
 

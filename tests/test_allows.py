@@ -51,6 +51,24 @@ def test_allow_by_category_and_multiple_rules(check_text):
     assert unused.rule == "allow-comment" and "'other-rule', which is not a rule" in unused.message
 
 
+def test_same_line_allow_covers_that_line_only(check_text):
+    result = check_text('Well done Amelia Hart! <!-- postcheck: allow learner-full-name reason="Parent agreed" -->\n'
+                        "Next line: Tom Hart.\n\nLater: Sam Hart.")
+    assert [(a.finding.match, a.line) for a in result.allowed] == [("Amelia Hart", 1)]
+    assert sorted(f.match for f in result.findings) == ["Sam Hart", "Tom Hart"]  # no "unused allow" warning
+    above = check_text('Well done Tom Hart.\nAnd Amelia Hart! <!-- postcheck: allow learner-full-name reason="ok" -->')
+    assert [f.match for f in above.findings] == ["Tom Hart"] and [a.finding.match for a in above.allowed] == ["Amelia Hart"]
+
+
+def test_allow_naming_an_unknown_rule_suggests_the_closest(check_text):
+    result = check_text('<!-- postcheck: allow learner-fullname reason="x" -->\nAmelia Hart')
+    by_rule = {f.rule: f for f in result.findings}
+    assert "'learner-fullname', which is not a rule" in by_rule["allow-comment"].message
+    assert by_rule["allow-comment"].suggestion.endswith("did you mean learner-full-name?")
+    far = check_text('<!-- postcheck: allow zzzz reason="x" -->\nHello')
+    assert "nothing here needs it" not in far.findings[0].suggestion and "postcheck rules" in far.findings[0].suggestion
+
+
 def test_unused_allow_is_a_warning(check_text):
     result = check_text('Amelia Hart\n\n<!-- postcheck: allow learner-full-name reason="old" -->\nNothing here.')
     rules = sorted((f.rule, f.severity.value) for f in result.findings)

@@ -254,3 +254,55 @@ def test_cached_results_round_trip_every_field(check_text):
     result = check_text(text)
     assert result.allowed and result.findings
     assert result_from_json(result_to_json(result)) == result
+
+
+def _progress_run(folder: Path, jobs: int, monkeypatch=None):
+    """(events, results): each progress call records how many results had come out by then."""
+    cfg = load_config(SCHOOL / "postcheck.yaml")
+    pack = load_pack(cfg.rule_packs, cfg.rule_overrides, cfg.path)
+    results: list = []
+    events: list = []
+    batch = Runner(cfg, pack, jobs=jobs, cache=None, progress=lambda result, cached: events.append(("tick", len(results))))
+    if monkeypatch is not None:  # in this process: note each post as the engine finishes it
+        original = runner_module.Engine.check_post
+
+        def check_post(engine, post):
+            outcome = original(engine, post)
+            events.append(("checked", post.display))
+            return outcome
+
+        monkeypatch.setattr(runner_module.Engine, "check_post", check_post)
+    for result in batch.iter_results(discover([folder])):
+        results.append(result)
+    return events, results
+
+
+def test_progress_moves_per_post_in_one_process(tmp_path, monkeypatch):
+    folder = make_folder(tmp_path, drafts=12, images=0)
+    events, results = _progress_run(folder, jobs=1, monkeypatch=monkeypatch)
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["checked", "tick"] * 12  # each post moves the bar as it finishes, not a batch at the end
+    assert [r.path for r in results] == sorted(r.path for r in results)
+
+
+def test_progress_moves_while_workers_check_a_chunk(tmp_path):
+    folder = make_folder(tmp_path, drafts=12, images=0)
+    events, results = _progress_run(folder, jobs=2)
+    ticks = [seen for kind, seen in events if kind == "tick"]
+    assert len(ticks) == 12  # once per post, never twice
+    assert ticks.count(0) >= 2  # the bar moved before the chunk's results came back
+    assert [r.path for r in results] == sorted(r.path for r in results)
+
+
+def test_progress_bar_shows_rate_and_eta():
+    assert progress.rate_text(0, 1.0) == "" and progress.rate_text(5, None) == ""
+    assert progress.rate_text(3, 2.0) == "1.5 posts/s" and progress.rate_text(300, 2.0) == "150 posts/s"
+    tty = _Terminal()
+    with progress.progress_bar(4, tty, True) as advance:
+        for _ in range(2):
+            advance(None, False)
+        import time
+
+        time.sleep(0.3)  # the bar redraws 8 times a second
+    shown = tty.getvalue()
+    assert "posts/s" in shown and "ETA" in shown and "2/4" in shown

@@ -61,7 +61,7 @@ def test_checked_is_said_but_never_a_finding(repo):
     assert "objected-image" not in human.output  # not in the category or clause tables either
     assert "7.2" not in human.output
     html = _run("-f", "html").output
-    assert CHECKED in html and "0 findings" in html and "1 finding<" not in html
+    assert CHECKED in html and "nothing found" in html and "1 problem<" not in html
     assert 'data-faces="1"' in html  # the face looked at is still drawn
 
     # --quiet shows a failing post's findings, but not what was checked

@@ -58,7 +58,11 @@ def test_missing_config_is_defaults():
     ("school: X\nroster: nope.csv\n", 2, "roster: file not found"),
     ("school: X\naccount: staffroom\n", 2, "account must be one of"),
     ("school: X\nrostr: roster.csv\n", 2, "unknown setting 'rostr'"),
-    ("school: [unclosed\n", 2, "invalid YAML"),
+    ("school: [unclosed\n", 1, "invalid YAML"),  # where the bracket opened, not where the file ended
+    ("school: X\naccount: school\nwebsite: https://x.org\nroster roster.csv\nstaff: s.txt\n", 4, "expected ':'"),
+    ('school: X\naccount: school\nwebsite: x\nroster: "roster.csv\nstaff: s.txt\n', 4, "invalid YAML"),
+    ("school: X\nrules: {unsafe-link: {severity: warning}\nstaff: s.txt\n", 2, "invalid YAML"),
+    ("school: X\nrules:\n  a: 1\n b: 2\n", 4, "invalid YAML"),
     ("rules:\n  unsafe-link: {severity: loud}\n", 2, "severity must be"),
 ])
 def test_config_errors_name_file_and_line(tmp_path, text, line, fragment):
@@ -71,10 +75,45 @@ def test_config_errors_name_file_and_line(tmp_path, text, line, fragment):
     assert "\n" not in message
 
 
+def test_unknown_rule_under_rules_names_its_line_and_the_closest_rule(tmp_path):
+    path = write(tmp_path, "postcheck.yaml", "school: X\nrules:\n  unsafe-link: {severity: warning}\n  learner-fullname: false\n")
+    config = load_config(path)
+    with pytest.raises(ConfigError) as info:
+        load_pack(config.rule_packs, config.rule_overrides, config.path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:4:") and "did you mean `learner-full-name`?" in message
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("utf-8", "first_name;last_name;year\nAmelia;Hart;9\nZoë;Castellano;6\n"),  # Excel in many locales
+    ("utf-16", "first_name\tlast_name\nAmelia\tHart\nZoë\tCastellano\n"),  # Excel's "Unicode text": BOM + tabs
+    ("utf-16-le", "Forename,Surname\nAmelia,Hart\nZoë,Castellano\n"),  # no byte-order mark
+    ("utf-8-sig", "Surname|Forename\nHart|Amelia\nCastellano|Zoë\n"),
+    ("utf-8", "Adno,Forename,Surname\n1,Amelia,Hart\n2,Zoë,\"Castellano\"\n"),
+])
+def test_roster_delimiter_and_encoding_are_sniffed(tmp_path, encoding, text):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(text.encode(encoding))
+    assert [l.full_name for l in load_roster(path)] == ["Amelia Hart", "Zoë Castellano"]
+
+
+def test_roster_with_a_header_and_no_learners_is_a_warning(tmp_path, check_text):
+    from postcheck.engine import Engine
+    from postcheck.posts import post_from_text
+
+    write(tmp_path, "roster.csv", "first_name,last_name\n")
+    config = load_config(write(tmp_path, "postcheck.yaml", "roster: roster.csv\n"))
+    assert config.roster == ()
+    engine = Engine(config)
+    engine.check_post(post_from_text("Sports day!", name="d.md"))
+    assert any("roster has a header but no learners" in n for n in engine.ctx.notices)
+
+
 def test_roster_needs_name_columns(tmp_path):
     path = write(tmp_path, "roster.csv", "name,year\nAmelia Hart,9\n")
-    with pytest.raises(ConfigError, match="first_name and last_name"):
+    with pytest.raises(ConfigError, match="first_name and last_name") as info:
         load_roster(path)
+    assert "'name', 'year'" in str(info.value)  # says what it found instead
 
 
 def test_roster_accepts_mis_export_headers_and_legacy_encoding(tmp_path):

@@ -5,6 +5,7 @@ import base64
 import io
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -100,9 +101,50 @@ def test_cli_writes_html_file(tmp_path):
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["check", "-c", str(SCHOOL / "postcheck.yaml"), "-f", "html", "-o", str(out),
                                       str(tmp_path / "post.md")])
-    assert result.exit_code == 1 and result.output == ""
+    assert result.exit_code == 1
+    assert result.output == f"wrote {out}: 1 post, 1 fail, 0 review\n"  # says where the report went
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # children's photos and names: the owner's only
     page = out.read_text(encoding="utf-8")
     assert 'data-verdict="fail"' in page and "data:image/jpeg;base64," in page and "6.3(f)" in page
+
+
+def _finding(rule: str, category: str, severity: Severity, clauses: tuple, path: str, span=None) -> Finding:
+    return Finding(rule, category, severity, clauses, f"{rule} message", path, 1 if span else None,
+                   1 if span else None, "x", span=span)
+
+
+def test_index_puts_failures_first_with_their_reasons(tmp_path):
+    info = _finding("photo-faces", "learner-photo", Severity.INFO, (), "a.md")
+    posts = (
+        PostResult("a.md", "school", None, (), (info,), "All fine"),
+        PostResult("b.md", "school", None, (), (_finding("unsafe-link", "unsafe-link", Severity.WARNING, ("6.3(g)",), "b.md", (0, 3)),), "bit.ly/x"),
+        PostResult("c.md", "school", None, (), (
+            _finding("learner-full-name", "learner-full-name", Severity.ERROR, ("6.3(f)",), "c.md", (0, 4)),
+            _finding("learner-name-objection", "learner-full-name", Severity.ERROR, ("7.2", "6.3(f)"), "c.md", (5, 9)),
+            _finding("unsafe-link", "unsafe-link", Severity.WARNING, ("6.3(g)",), "c.md", (10, 12))), "Amel Hart xy"),
+    )
+    page = write_report(tmp_path, Report(posts)).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><td><span class="badge (\w+)">.*?<a href="#(post-\d+)">([^<]+)</a></td><td class="n">([^<]+)</td>'
+                      r'<td class="reasons">([^<]*)</td></tr>', page)
+    assert rows == [
+        ("fail", "post-1", "c.md", "3 problems", "learner-full-name (6.3(f), 7.2); unsafe-link (6.3(g))"),
+        ("review", "post-2", "b.md", "1 problem", "unsafe-link (6.3(g))"),
+        ("pass", "post-3", "a.md", "nothing found", ""),  # an info line is not a problem
+    ]
+    sections = re.findall(r'<section class="post \w+" id="(post-\d+)" data-verdict="\w+"><h2><span class="badge \w+">\w+</span>([^ <]+)', page)
+    assert sections == [("post-1", "c.md"), ("post-2", "b.md"), ("post-3", "a.md")]
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) and "f-1-1" in ids and "f-2-1" in ids  # unique across posts
+    assert re.findall(r'href="#(f-[\d-]+)"', page) == ["f-1-1", "f-1-2", "f-1-3", "f-2-1"]
+
+
+def test_post_text_does_not_end_with_photo_file_names(tmp_path):
+    photo = str(sample_photo(tmp_path))
+    post = PostResult("draft.md", "school", None, (photo, "team-photo.png"), (), "Sports day!\n\ntrip\n\nteam-photo")
+    page = write_report(tmp_path, Report((post,))).read_text(encoding="utf-8")
+    assert '<div class="text">Sports day!</div>' in page
+    alone = PostResult(photo, "school", None, (photo,), (), "trip")
+    assert '<div class="text">' not in write_report(tmp_path, Report((alone,))).read_text(encoding="utf-8")
 
 
 # -- in a real browser ---------------------------------------------------------------------------
@@ -162,7 +204,7 @@ def test_dump_dom(tmp_path):
     assert sections == [("fail", "fail"), ("pass", "pass")]
     assert re.search(r'<figure class="photo" data-faces="3" data-gps="true">', dom)
     assert len(re.findall(r"<rect class=\"face ", dom)) == 3
-    assert dom.count("<mark ") == 1 and 'id="f-1"' in dom
+    assert dom.count("<mark ") == 1 and 'id="f-1-1"' in dom
 
 
 def test_allowed_findings_and_checked_records_are_listed(tmp_path):
@@ -181,4 +223,4 @@ def test_allowed_findings_and_checked_records_are_listed(tmp_path):
     assert re.search(r'class="allowed">.*draft\.md:2:1.*Learner identified by full name.*'
                      r'reason: Parent agreed, email of 3 May', page)
     assert "checked: 1 face checked against the consent list: no match" in page
-    assert 'data-faces="1"' in page and "0 findings" in page and "1 finding<" not in page
+    assert 'data-faces="1"' in page and "nothing found" in page and "1 problem<" not in page

@@ -115,9 +115,26 @@ def test_xmp_face_regions_and_gps_are_found(tmp_path):
            b'</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions></rdf:Description></rdf:RDF></x:xmpmeta>')
     photo = _jpeg(tmp_path / "tagged.jpg", xmp=xmp)
     result, _ = check(Config(), draft_with(tmp_path, photo))
-    found = {(f.match, f.severity) for f in of(result, "image-metadata")}
-    assert ("XMP GPS", Severity.ERROR) in found
-    assert any("face regions" in match and severity is Severity.WARNING for match, severity in found)
+    (finding,) = of(result, "image-metadata")  # one finding per photo, listing everything in it
+    assert finding.severity is Severity.ERROR
+    assert finding.details["metadata"] == ["XMP GPS", "XMP face regions / people tags"]
+    assert "XMP GPS" in finding.message and "also XMP face regions" in finding.message
+
+
+def test_several_kinds_of_metadata_make_one_finding_per_photo(tmp_path):
+    exif = Image.Exif()
+    exif[0x013B] = "Jo Bloggs"
+    exif.get_ifd(0x8769)[0xA431] = "SN-123456"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:creator>J</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>'
+    first = _jpeg(tmp_path / "one.jpg", exif, xmp=xmp)
+    second = _jpeg(tmp_path / "two.jpg", exif)
+    result, _ = check(Config(), draft_with(tmp_path, first, second))
+    findings = of(result, "image-metadata")
+    assert [(Path(f.path).name, f.severity) for f in findings] == [("one.jpg", Severity.WARNING), ("two.jpg", Severity.WARNING)]
+    assert findings[0].details["metadata"] == ["EXIF Artist (photographer's name)",
+                                               "EXIF BodySerialNumber (camera serial number)", "XMP dc:creator (author's name)"]
+    assert "Artist" in findings[0].message and "serial" in findings[0].message and "dc:creator" in findings[0].message
+    assert "Jo Bloggs" not in findings[0].message
 
 
 def test_bundled_example_photo_carries_gps(tmp_path):

@@ -80,6 +80,15 @@ def test_unlisted_name_in_image_file_name(tmp_path, engine):
     assert [f.match for f in mine(engine.check_post(post))] == ["callum_fenwick"]
 
 
+def test_a_name_in_a_file_name_is_fixed_by_renaming_the_file(tmp_path, engine):
+    post = _draft(tmp_path, "Well done Amelia Hart!\n\n![award](amelia_hart_award.JPG)", ("amelia_hart_award.JPG",))
+    found = mine(engine.check_post(post))
+    in_text, in_name = sorted(found, key=lambda f: f.span)
+    assert in_text.suggestion.startswith("Use the first name")
+    assert in_name.path.endswith("amelia_hart_award.JPG")
+    assert in_name.suggestion.startswith("Rename the file (e.g. to photo-1.jpg)") and "Amelia" not in in_name.suggestion
+
+
 @pytest.fixture(scope="module")
 def engine_without_nlp(school_config):
     return Engine(school_config, nlp=NLP("none"))

@@ -20,7 +20,7 @@ from postcheck.model import CATEGORIES, Severity
 from postcheck.posts import load_draft
 from postcheck.rulepack import load_pack
 
-from conftest import SCHOOL, SHARED
+from conftest import SCHOOL, SHARED, missing_data_reason
 
 PACK = load_pack()
 
@@ -35,7 +35,7 @@ def _cases():
 def _fixture(relative: str) -> Path:
     path = SHARED / "fixtures" / relative
     if not path.is_file():
-        pytest.skip(f"{path} is absent (../shared is only on development machines)")
+        pytest.skip(missing_data_reason(("fixtures", *Path(relative).parts)))
     return path
 
 

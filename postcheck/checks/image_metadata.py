@@ -1,4 +1,7 @@
-"""Identifying metadata in images: GPS positions (error), names, people tags and serial numbers (warning)."""
+"""Identifying metadata in images: GPS positions (error), names, people tags and serial numbers (warning).
+
+One finding per photo lists everything found in it: one fix (save a copy without metadata) covers all.
+"""
 from __future__ import annotations
 
 from typing import Iterable
@@ -22,9 +25,16 @@ class ImageMetadata:
                 items = identifying_metadata(ref.path)
             except ImageError:
                 continue  # image-unreadable reports it
-            for item in items:
-                gps = item.kind == "gps"
-                template = self.rule.message if gps else self.options.get("identifying_message", self.rule.message)
-                yield Hit(match=item.label, image=ref.display, severity=None if gps else Severity.WARNING,
-                          message=template.format(label=item.label),
-                          details={"metadata": item.label, "kind": item.kind})
+            if not items:
+                continue
+            gps = [item.label for item in items if item.kind == "gps"]
+            other = [item.label for item in items if item.kind != "gps"]
+            if gps:
+                message = self.rule.message.format(label=", ".join(gps))
+                if other:
+                    message += "; also " + ", ".join(other)
+            else:
+                message = self.options.get("identifying_message", self.rule.message).format(label=", ".join(other))
+            labels = gps + other
+            yield Hit(match=", ".join(labels), image=ref.display, severity=None if gps else Severity.WARNING,
+                      message=message, details={"metadata": labels, "kind": "gps" if gps else "identifying"})

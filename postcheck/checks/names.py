@@ -70,10 +70,13 @@ class PersonNames:
         # or role is attached to it (otherwise the learner could never be found)
         self.shared = staff & set(self.roster.pairs)
         self.staff = staff - self.shared
+        self.roster_rows = len(config.roster or ())
         self.no_context = {**_NO_CONTEXT, **(rule.options.get("no_context_severity") or {})}
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
         text = mask_addresses(post.prose)
+        if self.has_roster and not self.roster_rows:
+            ctx.notice("roster has a header but no learners: learner full names are found by NER and the names list only")
         if not self.has_roster:
             ctx.notice("roster not configured: learner full names are found by NER and the names list only")
         if self.shared:

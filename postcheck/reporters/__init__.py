@@ -5,7 +5,7 @@ import importlib
 from dataclasses import dataclass
 from typing import IO, Any
 
-FORMATS = ("human", "json", "github", "sarif", "junit", "html")
+FORMATS = ("human", "json", "github", "sarif", "junit", "html", "concise")
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,22 +86,35 @@ def _where(finding: Finding) -> str:
     return "`" + where.replace("`", "'") + "`"
 
 
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _line(post: PostResult, finding: Finding) -> str:
+    """Where in the post: line:column, or the photo (or other file) the finding is in."""
+    place = f"{finding.line}" + (f":{finding.column}" if finding.column is not None else "") if finding.line is not None else ""
+    if finding.path == post.path:
+        return place
+    return _code(_path(finding.path).rsplit("/", 1)[-1] + (f":{place}" if place else ""))
+
+
 def summary_markdown(report: Report, options=None) -> str:
     """Every finding as a Markdown table, worst posts first."""
     lines = [f"## {_summary_line(report)}", ""]
-    findings = [(post, f) for post in _worst_first(report.posts) for f in post.findings]
+    # real findings only: a passing post has none, and info lines (what was checked) are not rows
+    findings = [(post, f) for post in _worst_first(report.posts) for f in post.findings if f.severity is not Severity.INFO]
     counts = {level: sum(1 for _, f in findings if f.severity is level) for level in Severity}
     if counts[Severity.ERROR] > ANNOTATION_LIMIT or counts[Severity.WARNING] > ANNOTATION_LIMIT:
         lines += [f"GitHub shows only {ANNOTATION_LIMIT} error and {ANNOTATION_LIMIT} warning annotations "
                   "per step: every finding is listed below.", ""]
     if findings:
-        lines += ["| Verdict | Where | Severity | Rule | Policy | Message | Fix |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["| Verdict | Post | Line | Finding | Policy | Fix |",
+                  "|---|---|---|---|---|---|"]
         for post, finding in findings[:SUMMARY_ROWS]:
             lines.append("| " + " | ".join([
-                post.verdict.value.upper(), _where(finding), finding.severity.value, finding.rule,
-                _cell(", ".join(finding.clauses)), _cell(_message(finding).split("\n")[0]),
-                _cell(finding.suggestion or ""),
+                post.verdict.value.upper(), _code(_path(post.path)), _line(post, finding),
+                f"{finding.severity.value} {_code(finding.rule)}: {_cell(_message(finding).split(chr(10))[0])}",
+                _cell(", ".join(finding.clauses)), _cell(finding.suggestion or ""),
             ]) + " |")
         if len(findings) > SUMMARY_ROWS:
             lines.append(f"\n…and {len(findings) - SUMMARY_ROWS} more: run postcheck locally for the full list.")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable
 
 from postcheck import __version__
-from postcheck.model import Finding, PostResult, Report, Verdict
+from postcheck.model import Finding, PostResult, Report, Severity, Verdict
 
 THUMB = 480  # px, longest side
 VERDICT_COLOURS = {Verdict.FAIL: "#c62828", Verdict.REVIEW: "#f9a825", Verdict.PASS: "#2e7d32"}
@@ -34,7 +34,8 @@ main{padding:18px 28px;max-width:1200px}
 .badge{display:inline-block;min-width:64px;text-align:center;font-weight:700;color:#fff;border-radius:4px;padding:2px 8px;margin-right:8px}
 .badge.fail{background:%(fail)s}.badge.review{background:%(review)s;color:#111}.badge.pass{background:%(pass)s}
 .counts span{margin-right:14px}
-nav table{border-collapse:collapse;margin:8px 0 18px}nav td{padding:2px 10px 2px 0}
+nav table{border-collapse:collapse;margin:8px 0 18px}nav td{padding:2px 10px 2px 0;vertical-align:top}
+nav td.n{white-space:nowrap;color:#444}nav td.reasons{color:#444;font-size:13px}
 .notices{color:#555;font-size:13px}
 .post{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;margin:0 0 22px;padding:14px 20px;border-left:8px solid #999}
 .post.fail{border-left-color:%(fail)s}.post.review{border-left-color:%(review)s}.post.pass{border-left-color:%(pass)s}
@@ -67,7 +68,8 @@ def render(report: Report, out: IO[str], options: Any) -> None:
     e = html.escape
     clauses = getattr(options, "clauses", None) or {}
     quiet = getattr(options, "quiet", False)
-    posts = [p for p in report.posts if not (quiet and p.verdict is Verdict.PASS)]
+    # failures first, then reviews, then passes; file order within each
+    posts = sorted((p for p in report.posts if not (quiet and p.verdict is Verdict.PASS)), key=lambda p: -p.verdict.rank)
     photos = [(post, _photos(post)) for post in posts]
     bands_used = sorted({box[1] for _, figs in photos for fig in figs for box in fig["boxes"]}, key=_BAND_ORDER.get)
     counts = report.summary()
@@ -86,10 +88,7 @@ def render(report: Report, out: IO[str], options: Any) -> None:
     if len(posts) > 1:
         w('<nav><table>')
         for index, post in enumerate(posts):
-            label = post.verdict.value
-            w(f'<tr><td><span class="badge {label}">{label.upper()}</span></td>'
-              f'<td><a href="#post-{index + 1}">{e(post.path)}</a></td><td>{len(post.findings)} finding'
-              f'{"s" if len(post.findings) != 1 else ""}</td></tr>')
+            _index_row(w, index + 1, post)
         w('</table></nav>\n')
     if bands_used:
         w('<div class="legend">Face boxes:' + "".join(
@@ -98,6 +97,41 @@ def render(report: Report, out: IO[str], options: Any) -> None:
     for index, (post, figures) in enumerate(photos):
         _post(w, index + 1, post, figures, clauses)
     w("</main>\n</body></html>\n")
+
+
+def problems(post: PostResult) -> list[Finding]:
+    """The findings that need something done (errors and warnings; info lines only report)."""
+    return [f for f in post.findings if f.severity is not Severity.INFO]
+
+
+def _index_row(w, number: int, post: PostResult) -> None:
+    """One line of the index: verdict, post, and its reasons (categories with their clauses)."""
+    e = html.escape
+    label = post.verdict.value
+    found = problems(post)
+    reasons: dict[str, list[str]] = {}
+    for f in sorted(found, key=lambda f: -f.severity.rank):
+        clauses = reasons.setdefault(f.category, [])
+        clauses += [c for c in f.clauses if c not in clauses]
+    text = "; ".join(f"{category} ({', '.join(clauses)})" if clauses else category for category, clauses in reasons.items())
+    count = f'{len(found)} problem{"s" if len(found) != 1 else ""}' if found else "nothing found"
+    w(f'<tr><td><span class="badge {label}">{label.upper()}</span></td>'
+      f'<td><a href="#post-{number}">{e(post.path)}</a></td><td class="n">{count}</td>'
+      f'<td class="reasons">{e(text)}</td></tr>')
+
+
+def shown_text(post: PostResult) -> str:
+    """The post's own text: without the photo file names that the analysed text ends with."""
+    text = post.text
+    for image in reversed(post.images):
+        stem = Path(image).stem
+        if text.endswith("\n\n" + stem):
+            text = text[:-len(stem) - 2]
+        elif text == stem:
+            text = ""
+        else:
+            break
+    return text
 
 
 def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[str, str]) -> None:
@@ -110,8 +144,9 @@ def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[s
       f'<h2><span class="badge {label}">{label.upper()}</span>{e(post.path)} '
       f'<span class="facts">({e(" · ".join(facts))})</span></h2>\n')
     numbered = list(enumerate(post.findings, 1))
-    if post.text.strip():  # names in it are already masked when the report hides them
-        w(f'<div class="text">{_highlight(post.text, numbered)}</div>\n')
+    text = shown_text(post)
+    if text.strip():  # names in it are already masked when the report hides them
+        w(f'<div class="text">{_highlight(text, numbered, number)}</div>\n')
     if figures:
         w('<div class="photos">')
         for fig in figures:
@@ -120,7 +155,7 @@ def _post(w, number: int, post: PostResult, figures: list[dict], clauses: dict[s
     if numbered:
         w('<ol class="findings">')
         for n, finding in numbered:
-            _finding(w, n, finding, clauses)
+            _finding(w, f"f-{number}-{n}", finding, clauses)
         w("</ol>\n")
     if post.allowed:  # never silent: what an inline allow let through, and why
         w('<ul class="allowed">' + "".join(
@@ -138,10 +173,10 @@ def _where(f: Finding) -> str:
     return f.path + (f":{f.line}" if f.line is not None else "") + (f":{f.column}" if f.line is not None and f.column is not None else "")
 
 
-def _finding(w, n: int, f: Finding, clauses: dict[str, str]) -> None:
+def _finding(w, anchor: str, f: Finding, clauses: dict[str, str]) -> None:
     e = html.escape
     where = _where(f)
-    w(f'<li id="f-{n}" class="finding {f.severity.value}" data-category="{e(f.category)}">'
+    w(f'<li id="{anchor}" class="finding {f.severity.value}" data-category="{e(f.category)}">'
       f'<span class="where">{e(where)}</span><span class="sev {f.severity.value}">{f.severity.value}</span>'
       f'{e(f.message)} <span class="rule">{e(f.rule)}</span>')
     for clause in f.clauses:
@@ -151,7 +186,7 @@ def _finding(w, n: int, f: Finding, clauses: dict[str, str]) -> None:
     w("</li>")
 
 
-def _highlight(text: str, numbered: list[tuple[int, Finding]]) -> str:
+def _highlight(text: str, numbered: list[tuple[int, Finding]], number: int = 1) -> str:
     """The post text with each finding's span marked; overlapping spans are clipped, not nested."""
     e = html.escape
     spans = sorted(((f.span[0], f.span[1], n, f) for n, f in numbered if f.span and 0 <= f.span[0] <= len(text)),
@@ -165,7 +200,7 @@ def _highlight(text: str, numbered: list[tuple[int, Finding]]) -> str:
         shown = text[start:end]
         title = f"{f.message} — " + ", ".join(f.clauses)
         parts.append(f'<mark class="{f.severity.value}" title="{e(title)}">{e(shown)}</mark>'
-                     f'<sup class="ref"><a href="#f-{n}">{n}</a></sup>')
+                     f'<sup class="ref"><a href="#f-{number}-{n}">{n}</a></sup>')
         pos = end
     parts.append(e(text[pos:]))
     return "".join(parts)

@@ -5,6 +5,7 @@ import io
 import re
 from typing import IO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
@@ -103,7 +104,7 @@ def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict
     line.append(finding.message)
     # long lines wrap under their own indent, not at the left margin
     console.print(Padding(line, (0, 0, 0, 2), expand=False))
-    excerpt = _excerpt(post.text, finding)
+    excerpt = _excerpt(post.text, finding, console.width)
     if excerpt is not None:
         console.print(excerpt)
     for clause in finding.clauses:
@@ -113,7 +114,11 @@ def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict
         console.print(Padding(Text.assemble(("fix ", "dim"), finding.suggestion), (0, 0, 0, 4), expand=False))
 
 
-def _excerpt(text: str, finding: Finding, limit: int = 90) -> Text | None:
+def _excerpt(text: str, finding: Finding, width: int = 100, limit: int = 90) -> Text | None:
+    """The line around a match and a caret line under it, both within ``width`` columns.
+
+    A long match is shown shortened (ending in "…"), so the carets never wrap back to column 0.
+    """
     if finding.span is None or not text:
         return None
     start, end = finding.span
@@ -121,14 +126,36 @@ def _excerpt(text: str, finding: Finding, limit: int = 90) -> Text | None:
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
     end = min(end, line_end)
-    # keep the match in view on long lines
-    window_start = max(line_start, start - limit // 2)
-    window_end = min(line_end, max(end + 20, window_start + limit))
-    before = ("…" if window_start > line_start else "") + text[window_start:start]
-    after = text[end:window_end] + ("…" if window_end < line_end else "")
-    excerpt = Text("    │ ", style="dim")
+    room = max(20, min(limit, width - len(GUTTER)))  # columns after the gutter
+    shown = text[start:end]
+    shortened = cell_len(shown) > room - 12  # keep a little context before it
+    if shortened:
+        shown = _fit(shown, room - 13) + "…"
+    before_room = min(limit // 2, room - cell_len(shown))
+    before = text[line_start:start]
+    if cell_len(before) > before_room:
+        before = "…" + _fit(before[::-1], max(0, before_room - 1))[::-1]
+    after_room = room - cell_len(before) - cell_len(shown)
+    after = "" if shortened else text[end:line_end]
+    if cell_len(after) > after_room:
+        after = _fit(after, max(0, after_room - 1)) + "…" if after_room > 0 else ""
+    excerpt = Text(GUTTER, style="dim")
     excerpt.append(before)
-    excerpt.append(text[start:end], style="bold reverse")
+    excerpt.append(shown, style="bold reverse")
     excerpt.append(after)
-    marker = Text("    │ " + " " * len(before) + "^" * max(1, end - start), style="red")
+    marker = Text(GUTTER + " " * cell_len(before) + "^" * max(1, cell_len(shown)), style="red")
     return Text("\n").join([excerpt, marker])
+
+
+GUTTER = "    │ "
+
+
+def _fit(text: str, cells: int) -> str:
+    """The longest start of ``text`` that takes at most ``cells`` terminal columns."""
+    out, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(out)

@@ -1,0 +1,58 @@
+"""What `postcheck explain` and `postcheck init` write: a rule explained, a starter config, an example consent list."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def explain_text(rule: Any, pack: Any) -> str:
+    """A rule explained: clauses, why, the fix and its examples."""
+    lines = [f"{rule.id}: {rule.title or rule.message}",
+             f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
+             "", "Policy:"]
+    lines += [f"  {c}  {pack.clauses.get(c, '')}" for c in rule.clauses]
+    lines += ["", f"Why: {rule.why}", f"Fix: {rule.fix.replace(': {suggestion}', '').replace('{suggestion}', '…')}"]
+    for kind in ("fail", "review", "pass"):
+        examples = rule.examples.get(kind) or ()
+        if examples:
+            lines += ["", f"Examples that {kind}:" if kind != "review" else "Examples that need review:"]
+            for example in examples:
+                text = _example_text(example)
+                lines.append("  " + text.strip().replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def _example_text(example) -> str:
+    """A rule example as `explain` shows it: the draft text, or what the image example shows."""
+    if not isinstance(example, dict):
+        return str(example)
+    text = str(example.get("describe") or example.get("text") or "")
+    tags = [f"{example['account']} account"] if example.get("account", "school") != "school" else []
+    if example.get("image") is not None and not example.get("describe"):
+        tags.append("with a photo")
+    return f"[{', '.join(tags)}] {text}" if tags else text
+
+
+STARTER_CONFIG = """\
+# postcheck configuration. Paths are relative to this file.
+school: Our School
+# website: https://www.example-school.org.uk   # your own site: trusted; lookalikes of it are not
+# roster: roster.csv            # learners: CSV with first_name,last_name columns (an MIS export works)
+# staff: staff.txt              # adults whose names are fine: one full name per line
+# consent_list: consent_list.yaml   # learners whose parents/carers objected (see consent_list.example.yaml)
+account: school                 # default account for drafts without front matter: school | personal
+rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severity: warning}}
+"""
+
+
+EXAMPLE_CONSENT_LIST = "consent_list.example.yaml"
+
+
+def example_consent_list() -> str:
+    """The documented example consent list: shipped in the package, or beside it in a source checkout."""
+    from importlib import resources
+
+    shipped = resources.files("postcheck") / EXAMPLE_CONSENT_LIST
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / EXAMPLE_CONSENT_LIST).read_text(encoding="utf-8")
