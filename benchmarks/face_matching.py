@@ -80,16 +80,16 @@ def simulate(data, band: str, learners: int, refs: int, roster: bool, draws: int
                 own = [i for i in photos[int(person)] if bands[i] == band]
                 probes.append((int(rng.choice(own)), -1))
         gallery = Gallery.build(people)
-        distances, which = person_distances(gallery, encodings[[p for p, _ in probes]])
-        for (probe, truth), decision in zip(probes, decide_from(distances, which, gallery)):
+        distances, rows = person_distances(gallery, encodings[[p for p, _ in probes]])
+        for (probe, truth), decision in zip(probes, decide_from(distances, rows, gallery)):
             faces.append((truth >= 0, decision.person == truth, decision.distance, decision.margin))
     return faces
 
 
-def decide_from(distances, which, gallery):
+def decide_from(distances, rows, gallery):
     from postcheck.images.matching import decide_distances
 
-    return decide_distances(distances, which, gallery, Policy.default())
+    return decide_distances(distances, rows, gallery, Policy.default())
 
 
 def _split(rng, own: list[int], bands, band: str, encodings) -> tuple[int, list[int]]:

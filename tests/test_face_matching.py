@@ -240,3 +240,14 @@ def test_reports_show_the_reference_photo_and_box_to_a_person_and_never_under_ci
     assert '<div class="compare">' not in hidden["html"] and "obama.jpg" not in hidden["html"].replace("obama2.jpg", "")
     (finding,) = [f for p in json.loads(hidden["json"])["posts"] for f in p["findings"] if f["rule"] == "objected-image"]
     assert "reference" not in finding["details"] and "reference_box" not in finding["details"]
+
+
+def test_face_settings_choose_the_policy(tmp_path):
+    from postcheck.images.settings import face_settings
+
+    by_age = face_settings({"tolerance": None, "margin": 0.1}).policy()
+    assert by_age.match_margin == 0.1 and by_age.thresholds["child"].match < by_age.thresholds["adult"].match
+    fixed = face_settings({"tolerance": 0.5, "possible": 0.6}).policy()
+    assert {t.match for t in fixed.thresholds.values()} == {0.5} and {t.possible for t in fixed.thresholds.values()} == {0.6}
+    with pytest.raises(ConfigError, match="margin must be between"):
+        face_settings({"margin": 0.9})

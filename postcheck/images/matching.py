@@ -29,7 +29,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = {
     "child": Thresholds(match=0.40, possible=0.54),
     "teen": Thresholds(match=0.50, possible=0.60),
-    "adult": Thresholds(match=0.54, possible=0.60),
+    "adult": Thresholds(match=0.54, possible=0.59),
 }
 MATCH_MARGIN = 0.05  # an error needs every other known face at least this much further away
 REVIEW_MARGIN = 0.06  # an objector this close behind someone else is still worth a look
@@ -87,27 +87,22 @@ class Decision:
 
 
 def person_distances(gallery: Gallery, encodings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(faces, people) nearest-reference distances, and (faces, people) row of that nearest reference."""
+    """(faces, people) nearest-reference distances, and the (faces, rows) distances to every reference."""
     faces = np.asarray(encodings, dtype=np.float64).reshape(-1, 128)
     if gallery.size == 0 or len(faces) == 0:
-        return np.full((len(faces), gallery.size), np.inf), np.zeros((len(faces), gallery.size), int)
+        return np.full((len(faces), gallery.size), np.inf), np.full((len(faces), len(gallery.owner)), np.inf)
     # |a-b|^2 = |a|^2 + |b|^2 - 2ab: one matrix product for every face against every reference
     squared = (np.sum(faces ** 2, axis=1)[:, None] + np.sum(gallery.encodings ** 2, axis=1)[None, :]
                - 2.0 * faces @ gallery.encodings.T)
     rows = np.sqrt(np.maximum(squared, 0.0))
     starts = np.flatnonzero(np.r_[True, gallery.owner[1:] != gallery.owner[:-1]])
-    nearest = np.minimum.reduceat(rows, starts, axis=1)
-    which = np.empty_like(nearest, dtype=int)
-    ends = np.r_[starts[1:], len(gallery.owner)]
-    for person, (start, end) in enumerate(zip(starts, ends)):
-        which[:, person] = start + np.argmin(rows[:, start:end], axis=1)
-    return nearest, which
+    return np.minimum.reduceat(rows, starts, axis=1), rows
 
 
 def decide(gallery: Gallery, encodings: np.ndarray, policy: Policy) -> list[Decision]:
     """One decision per face; the same inputs always give the same decisions."""
-    distances, which = person_distances(gallery, encodings)
-    return decide_distances(distances, which, gallery, policy)
+    distances, rows = person_distances(gallery, encodings)
+    return decide_distances(distances, rows, gallery, policy)
 
 
 def band_arrays(gallery: Gallery, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +111,7 @@ def band_arrays(gallery: Gallery, policy: Policy) -> tuple[np.ndarray, np.ndarra
     return match, possible
 
 
-def decide_distances(distances: np.ndarray, which: np.ndarray, gallery: Gallery, policy: Policy) -> list[Decision]:
+def decide_distances(distances: np.ndarray, rows: np.ndarray, gallery: Gallery, policy: Policy) -> list[Decision]:
     """Decisions from (faces, people) distances (see ``person_distances``)."""
     objectors = np.flatnonzero(gallery.objector)
     if len(objectors) == 0 or len(distances) == 0:
@@ -137,6 +132,7 @@ def decide_distances(distances: np.ndarray, which: np.ndarray, gallery: Gallery,
             band = "none"
         near = row[objectors] <= possible_at[objectors]
         close = int(np.count_nonzero(near)) - (1 if near[np.searchsorted(objectors, person)] else 0)
-        out.append(Decision(band, person, int(which[face, person]), distance, margin, close))
+        own = np.flatnonzero(gallery.owner == person)
+        out.append(Decision(band, person, int(own[np.argmin(rows[face, own])]), distance, margin, close))
     return out
 

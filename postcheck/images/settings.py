@@ -79,6 +79,9 @@ def face_settings(section: dict[str, Any] | None, path: str | Path | None = None
         name = f"faces.{key}"
         if key not in known:
             raise ConfigError(where, f"unknown setting {key!r} (known: {', '.join(known)})", line, name)
+        if value is None and key in ("tolerance", "possible"):
+            values[key] = None  # by age band (the default)
+            continue
         if key == "detector":
             if value not in DETECTORS:
                 raise ConfigError(where, f"detector must be one of {', '.join(DETECTORS)}", line, name)
