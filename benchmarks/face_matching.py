@@ -169,16 +169,34 @@ def timing() -> None:
         print(f"matching cost, {label}: {per_face:.3f} ms per face (goal < 5 ms)")
 
 
+def curve(data, policy: Policy, draws: int, seed: int) -> None:
+    """Per band: the default match distance and margins, the possible distance moving (the review band's price)."""
+    print("possible distance: objectors caught / clean faces sent to review (false errors stay as in the main table)")
+    for roster in (False, True):
+        for band in ("child", "teen", "adult"):
+            faces = simulate(data, band, 30, 3, roster, draws, seed)
+            t = policy.thresholds[band]
+            points = []
+            for possible in np.round(np.arange(t.match, 0.67, 0.02), 2):
+                r = rates(faces, Thresholds(t.match, float(possible)), policy.match_margin, policy.review_margin)
+                points.append(f"{possible:.2f}: {r['recall']:.2f}/{r['false_review']:.2f}")
+            print(f"{band} {'roster' if roster else 'no roster'} (match {t.match}):", "  ".join(points))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--sweep", action="store_true", help="print the curve behind the operating points")
+    parser.add_argument("--sweep", action="store_true", help="print the best operating points found on a grid")
+    parser.add_argument("--curve", action="store_true",
+                        help="only the curve: recall and false reviews as the possible distance moves (30 learners, 3 references)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no calibration encodings at {DATA}")
     data = load()
     policy = Policy.default()
+    if args.curve:
+        return curve(data, policy, args.draws, args.seed)
     print("default policy:", ", ".join(f"{b} match<={t.match} possible<={t.possible}" for b, t in policy.thresholds.items()),
           f"| margins: error {policy.match_margin}, review {-policy.review_margin}")
     print(f"goals: recall >= {GOALS['recall']}, false error <= {GOALS['false_error']}, false review <= {GOALS['false_review']}")
