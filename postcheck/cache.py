@@ -370,6 +370,7 @@ def run_fingerprint(config: Any, pack: Any, cache: ResultCache, default_account:
     photos = []
     if config.consent_list is not None:
         photos = [cache.file_hash(p) for entry in config.consent_list.learners for p in entry.photos]
+    photos += [cache.file_hash(p) for p in getattr(config, "photo_roster", None) or ()]
     parts = [
         f"postcheck {__version__}", _code_fingerprint(), _versions(), repr(config), ",".join(photos),
         repr(pack), default_account, account_override or "", os.getcwd(),

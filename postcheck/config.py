@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from postcheck import safeio, yamlio
+from postcheck.images.settings import band_of_year
 from postcheck.yamlio import SourceError
 
 CONFIG_NAME = "postcheck.yaml"
@@ -17,8 +18,10 @@ OBJECTIONS = ("photos", "name", "all")
 # Top-level keys postcheck.yaml understands; anything else is probably a typo.
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
-    "nlp", "faces", "links", "contacts", "names", "image_folders", "per_path_ignores",
+    "nlp", "faces", "links", "contacts", "names", "image_folders", "per_path_ignores", "photo_roster",
 }
+# Pictures a photo roster folder may hold (one per pupil, named by the pupil's id).
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff", ".gif"})
 
 
 class ConfigError(SourceError):
@@ -48,6 +51,7 @@ class ConsentEntry:
     objection: str  # photos | name | all
     photos: tuple[Path, ...] = ()
     line: int | None = None
+    year: str | None = None  # year group (N, R, 1-13) or age band: chooses the face thresholds
 
     @property
     def initials(self) -> str:
@@ -83,6 +87,7 @@ class Config:
     rule_packs: tuple[Path, ...] = ()
     sections: dict[str, Any] = field(default_factory=dict)  # nlp, faces, links, contacts, names
     source_files: tuple[Path, ...] = ()  # roster, staff and consent list files as configured
+    photo_roster: tuple[Path, ...] | None = None  # one photo per pupil, named by id (sorted)
     image_folders: tuple[Path, ...] = ()  # folders outside a draft's own that its images may come from
 
     def image_roots(self) -> tuple[Path, ...]:
@@ -95,6 +100,7 @@ class Config:
         files = [p for p in (self.path, *self.source_files) if p is not None]
         if self.consent_list is not None:
             files.extend(photo for learner in self.consent_list.learners for photo in learner.photos)
+        files.extend(self.photo_roster or ())
         return files
 
     def section(self, name: str) -> dict[str, Any]:
@@ -157,6 +163,7 @@ def load_config(path: Path | None) -> Config:
     roster_path = file_setting("roster")
     staff_path = file_setting("staff")
     consent_path = file_setting("consent_list")
+    photo_roster = _photo_roster(path, text("photo_roster"), yamlio.line_of(data, "photo_roster"))
 
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
@@ -204,7 +211,23 @@ def load_config(path: Path | None) -> Config:
         sections=sections,
         source_files=tuple(p for p in (roster_path, staff_path, consent_path) if p is not None),
         image_folders=image_folders,
+        photo_roster=photo_roster,
     )
+
+
+def _photo_roster(path: Path, value: str | None, line: int | None) -> tuple[Path, ...] | None:
+    """The photo roster folder's pictures, sorted; one per pupil, the file name (without suffix) their id."""
+    if value is None:
+        return None
+    folder = (path.parent / value).resolve()
+    if not folder.is_dir():
+        raise ConfigError(path, f"photo_roster: folder not found: {value}", line, "photo_roster")
+    photos = tuple(sorted(p for p in folder.iterdir()
+                          if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith(".")))
+    if not photos:
+        raise ConfigError(path, f"photo_roster: no photos in {value} (one per pupil, named by admission number)",
+                          line, "photo_roster")
+    return photos
 
 
 def _rule_settings(rules: dict, path: Path) -> tuple[dict[str, dict[str, Any]], tuple[Path, ...]]:
@@ -386,5 +409,11 @@ def load_consent_list(path: Path) -> ConsentList:
             if not target.is_file():
                 raise ConfigError(path, f"reference photo not found: {photo}", yamlio.line_of(item, "photos"), f"{key}.photos")
             resolved.append(target)
-        entries.append(ConsentEntry(learner_id, str(item["name"]).strip(), objection, tuple(resolved), line))
+        year = item.get("year")
+        try:
+            band_of_year(year)
+        except ValueError as exc:
+            raise ConfigError(path, str(exc), yamlio.line_of(item, "year"), f"{key}.year") from None
+        entries.append(ConsentEntry(learner_id, str(item["name"]).strip(), objection, tuple(resolved), line,
+                                    None if year is None else str(year)))
     return ConsentList(path, tuple(entries))

@@ -24,6 +24,8 @@ PERSONAL_CATEGORIES = frozenset({"learner-full-name", "personal-info"})
 NAME_CATEGORIES = frozenset({"learner-full-name"})
 # Detail keys that hold a person's name, masked whole (a learner *id* is not a name).
 _NAME_KEYS = frozenset({"name", "names", "person", "full_name"})
+# Detail keys that point at a learner's own photo (the face check's reference): dropped, not masked.
+_PHOTO_KEYS = frozenset({"reference", "reference_box"})
 # Formats a person reads at their own desk; every other format is a log or a file that travels.
 PERSONAL_FORMATS = frozenset({"human", "html"})
 
@@ -178,7 +180,7 @@ def _redact_finding(finding: Finding, scrub: Scrubber) -> Finding:
         match=mask(finding.match) if is_personal(finding) else (scrub(finding.match) or ""),
         message=scrub(finding.message) or "",
         suggestion=scrub(finding.suggestion),
-        details=scrub.value(dict(finding.details)),
+        details=scrub.value({k: v for k, v in finding.details.items() if k not in _PHOTO_KEYS}),
     )
 
 

@@ -40,6 +40,7 @@ school: Our School
 # roster: roster.csv            # learners: CSV with first_name,last_name columns (an MIS export works)
 # staff: staff.txt              # adults whose names are fine: one full name per line
 # consent_list: consent_list.yaml   # learners whose parents/carers objected (see consent_list.example.yaml)
+# photo_roster: pupil-photos/   # optional: one photo per pupil, named by admission number (MIS export)
 account: school                 # default account for drafts without front matter: school | personal
 rules: {}                       # per-rule overrides, e.g. {unsafe-link: {severity: warning}}
 """

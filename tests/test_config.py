@@ -28,11 +28,12 @@ def test_example_consent_list_loads(tmp_path):
     # the documented example refers to photos that a school adds; make them exist
     text = (ROOT / "consent_list.example.yaml").read_text(encoding="utf-8")
     (tmp_path / "consent").mkdir()
-    for name in ("L0042-1.jpg", "L0042-2.jpg", "L0057-1.jpg"):
+    for name in ("L0042-1.jpg", "L0042-2.jpg", "L0042-3.jpg", "L0057-1.jpg"):
         (tmp_path / "consent" / name).write_bytes(b"")
     consent = load_consent_list(write(tmp_path, "consent.yaml", text))
     first = consent.learners[0]
-    assert (first.id, first.objection, first.initials) == ("L0042", "photos", "A.H.")
+    assert (first.id, first.objection, first.initials, first.year) == ("L0042", "photos", "A.H.", "6")
+    assert len(first.photos) == 3
     assert first.restricts_photos and not first.restricts_name
     assert consent.learners[1].restricts_name
 

@@ -111,7 +111,10 @@ def test_reference_cache_is_private_keyed_by_content_and_holds_no_names(tmp_path
     assert stat.S_IMODE(cached.stat().st_mode) == 0o600
     assert "amelia" not in cached.name.lower() and b"Amelia" not in cached.read_bytes()
     # same content under another name: served from the cache (poisoned here to prove it)
-    np.save(cached, first * 0 + 0.5, allow_pickle=False)
+    stored = np.load(cached)
+    assert stored.shape == (1, 132)  # the encoding, then the face box (for a reviewer's side-by-side crop)
+    stored[:, :128] = 0.5
+    np.save(cached, stored, allow_pickle=False)
     again = tmp_path / "copy.jpg"
     again.write_bytes(source.read_bytes())
     assert np.allclose(photo_encodings(again, settings, model_version(settings)), 0.5)
@@ -125,3 +128,32 @@ def test_cnn_detector_option_finds_and_encodes_the_face():
     cnn = FaceSettings(detector="cnn", cache=False)
     (face,) = faces_in("people", "obama", "obama_small.jpg", encode=True, settings=cnn)
     assert distance(face.encoding, encoding("people", "obama", "obama.jpg")) <= 0.6
+
+
+def _phone_photo(folder) -> object:
+    """A 4032x3024 photo (the group photo scaled up, a portrait pasted in): big enough to be tiled."""
+    from PIL import Image
+
+    group = Image.open(shared_path("fixtures", "faces", "groups", "group_6_faces.jpg")).convert("RGB")
+    scale = 3024 / group.height
+    canvas = group.resize((round(group.width * scale), 3024), Image.Resampling.BICUBIC).crop((0, 0, 4032, 3024))
+    portrait = Image.open(shared_path("fixtures", "faces", "people", "obama", "obama-480p.jpg")).convert("RGB")
+    canvas.paste(portrait.resize((800, 450)), (3100, 2450))
+    photo = folder / "photo.jpg"
+    canvas.save(photo, quality=90)
+    return photo
+
+
+def test_faces_and_encodings_are_identical_whatever_the_detector_threads(tmp_path, monkeypatch):
+    photo = _phone_photo(tmp_path)
+    runs = []
+    for threads, share in ((1, ""), (2, ""), (4, ""), (0, "1"), (0, "3")):  # share: as --jobs workers set it
+        monkeypatch.setenv("POSTCHECK_FACE_THREADS", share)
+        settings = FaceSettings(cache=False, threads=threads)
+        image = load_image(photo, lambda w, h: working_scale(w, h, settings), settings.max_frames)
+        runs.append(find_faces(image, settings, encode=True))
+    first = runs[0]
+    assert len(first) >= 6
+    for other in runs[1:]:
+        assert [f.box for f in other] == [f.box for f in first]
+        assert all(np.array_equal(a.encoding, b.encoding) for a, b in zip(first, other))

@@ -1,6 +1,13 @@
-"""Faces of learners on the consent list (policy 7.2): every face in every photo against their reference photos."""
+"""Faces of learners on the consent list (policy 7.2): every face identified among every known learner.
+
+Each face is compared with the reference photos of every restricted learner and, when configured,
+with the photo roster (one photo per pupil); see postcheck.images.matching for the decision. A face
+is reported once, with its best candidate and how many other restricted learners were close.
+"""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -10,7 +17,8 @@ from postcheck.model import Checked, Hit, Severity
 
 
 class FaceMatch(RuleCheck):
-    """Error when a face is within ``tolerance`` of a restricted learner; warning up to ``possible``."""
+    """Error when a restricted learner is the nearest known face within the match distance, by a margin;
+    warning (possible match) up to the possible distance unless someone else is clearly nearer."""
 
     def run(self, post, ctx) -> Iterable[Hit | Checked]:
         if not post.images:
@@ -18,6 +26,7 @@ class FaceMatch(RuleCheck):
         if self.config.consent_list is None:
             ctx.notice("consent list not configured: photos are not checked against parents' objections (policy 7.2)")
             return
+        from postcheck.images.matching import decide
         from postcheck.images.store import image_store
 
         store = image_store(ctx, self.config)
@@ -26,34 +35,21 @@ class FaceMatch(RuleCheck):
             return
         for problem in references.problems:
             ctx.notice(problem)
-        settings = store.settings
+        gallery, people = store.gallery()
+        policy = store.settings.policy()
         unchecked = references.unchecked
-        checkable = [r for r in references.learners if r.checkable]
         for ref in post.images:
             scan = store.scan(ref.path)
             if scan.error or not scan.faces:
                 continue  # unreadable images are reported by image-unreadable
+            decisions = decide(gallery, np.array([face.encoding for face in scan.faces]), policy)
             matched = False
-            for face in scan.faces:
-                for learner in checkable:
-                    distance = float(np.linalg.norm(learner.encodings - face.encoding, axis=1).min())
-                    if distance > settings.possible:
-                        continue
-                    sure = distance <= settings.tolerance
-                    matched = True
-                    values = {"learner": learner.id, "initials": learner.initials, "face": face.describe(),
-                              "distance": f"{distance:.2f}"}
-                    template = self.rule.message if sure else self.options.get("possible_message", self.rule.message)
-                    yield Hit(
-                        match=f"{learner.id} {face.describe()}",
-                        image=ref.display,
-                        severity=None if sure else Severity.WARNING,
-                        message=template.format(**values),
-                        confidence=max(0.0, 1.0 - distance),
-                        details={"learner": learner.id, "initials": learner.initials, "box": face.box,
-                                 "frame": face.frame, "distance": round(distance, 3),
-                                 "band": "match" if sure else "possible"},
-                    )
+            for face, decision in zip(scan.faces, decisions):
+                if decision.band == "none":
+                    continue
+                matched = True
+                yield self._hit(ref.display, face, decision, people[decision.person],
+                                int(decision.reference - np.flatnonzero(gallery.owner == decision.person)[0]))
             count = len(scan.faces)
             faces = [{"box": face.box, "band": "other"} for face in scan.faces]
             if unchecked:
@@ -69,3 +65,35 @@ class FaceMatch(RuleCheck):
                 yield Checked(rule=self.rule.id, path=ref.display,
                               message=template.format(faces=count, s="" if count == 1 else "s"),
                               details={"face_count": count, "faces": faces})
+
+    def _hit(self, image: str, face, decision, learner, which: int) -> Hit:
+        sure = decision.band == "match"
+        notes = []
+        if decision.close:
+            notes.append(f"{decision.close} other learner{'s' if decision.close != 1 else ''} on the list also close")
+        if len(learner.encodings) == 1:
+            notes.append("only one reference photo of this learner")
+        values = {"learner": learner.id, "initials": learner.initials, "face": face.describe(),
+                  "distance": f"{decision.distance:.2f}", "notes": "".join(f"; {n}" for n in notes)}
+        template = self.rule.message if sure else self.options.get("possible_message", self.rule.message)
+        margin = None if not np.isfinite(decision.margin) else round(decision.margin, 3)
+        return Hit(
+            match=f"{learner.id} {face.describe()}",
+            image=image,
+            severity=None if sure else Severity.WARNING,
+            message=template.format(**values),
+            confidence=max(0.0, 1.0 - decision.distance),
+            details={"learner": learner.id, "initials": learner.initials, "box": face.box, "frame": face.frame,
+                     "distance": round(decision.distance, 3), "band": "match" if sure else "possible",
+                     "margin": margin, "others_close": decision.close, "age_band": learner.band or "unknown",
+                     "references": len(learner.encodings),
+                     "reference": _shown(learner.photos[which]), "reference_box": list(learner.boxes[which])},
+        )
+
+
+def _shown(path: Path) -> str:
+    """A reference photo's path as the reviewer can open it: relative to the current folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)

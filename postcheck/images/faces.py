@@ -27,6 +27,7 @@ HOG_WINDOW = 80  # dlib's frontal detector sees faces of about 80 px; smaller on
 CNN_WINDOW = 80
 TILE_MIN_PIXELS = 2_500_000  # below this one detector call is quicker than threads
 TILE_OVERLAP = 400  # faces up to this size (working px) lie wholly inside one tile
+TILE_WIDTH = 1200  # working px per strip: fixed, so the strips never depend on the thread count
 SAME_FACE_IOU = 0.35
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
@@ -168,18 +169,20 @@ def _detect(pixels: np.ndarray, settings: FaceSettings) -> list[tuple[float, flo
         found = _model("cnn")(pixels, 0)
         return _merge([(d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), d.confidence) for d in found])
     height, width = pixels.shape[:2]
-    threads = settings.thread_count
-    if threads < 2 or width * height < TILE_MIN_PIXELS or width < 3 * TILE_OVERLAP:
+    if width * height < TILE_MIN_PIXELS or width < 3 * TILE_OVERLAP:
         return _hog(_hog_copies(1)[0], pixels, 0, 0)
-    # dlib's detector releases the GIL: vertical strips run on every core. A face no wider than
-    # the overlap lies wholly in one strip; bigger ones are found on a quarter-size copy.
-    step = math.ceil((width + (threads - 1) * TILE_OVERLAP) / threads)
+    # dlib's detector releases the GIL: vertical strips run on every core. The strips depend only on
+    # the image's size, never on the thread count, so faces and encodings are the same whatever the
+    # threads (or --jobs). A face no wider than the overlap lies wholly in one strip; bigger ones are
+    # found on a quarter-size copy.
+    count = max(2, math.ceil((width - TILE_OVERLAP) / (TILE_WIDTH - TILE_OVERLAP)))
+    step = math.ceil((width + (count - 1) * TILE_OVERLAP) / count)
     jobs = [(x, min(width, x + step)) for x in range(0, width - TILE_OVERLAP, step - TILE_OVERLAP)]
     small_factor = HOG_WINDOW / TILE_OVERLAP
     small = np.asarray(Image.fromarray(pixels).reduce(round(1 / small_factor)))
     ratio = width / small.shape[1]
     detectors = _hog_copies(len(jobs) + 1)
-    with ThreadPoolExecutor(len(jobs) + 1) as pool:
+    with ThreadPoolExecutor(max(1, min(settings.thread_count, len(jobs) + 1))) as pool:
         parts = [pool.submit(_hog, detectors[i], np.ascontiguousarray(pixels[:, x0:x1]), x0, 0)
                  for i, (x0, x1) in enumerate(jobs)]
         big = pool.submit(_hog, detectors[-1], small, 0, 0)

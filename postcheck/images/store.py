@@ -36,6 +36,7 @@ class ImageStore:
         self._decoded: OrderedDict[tuple, LoadedImage | ImageError] = OrderedDict()
         self._scans: OrderedDict[tuple, Scan] = OrderedDict()
         self._references: Any = None
+        self._gallery: Any = None
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -84,8 +85,20 @@ class ImageStore:
             from postcheck.images.references import load_references
 
             consent = self.config.consent_list
-            self._references = load_references(consent.learners, self.settings, consent.path.parent)
+            self._references = load_references(consent.learners, self.settings, consent.path.parent,
+                                               self.config.photo_roster or ())
         return self._references
+
+    def gallery(self) -> Any:
+        """(Gallery, people): every usable restricted learner, then every other roster pupil."""
+        if self._gallery is None:
+            from postcheck.images.matching import DEFAULT_BAND, Gallery
+
+            references = self.references()
+            people = [r for r in (*references.learners, *references.roster) if r.checkable]
+            gallery = Gallery.build([(r.encodings, r.objector, r.band or DEFAULT_BAND) for r in people])
+            self._gallery = (gallery, tuple(people))
+        return self._gallery
 
 
 def image_store(ctx: Any, config: Any) -> ImageStore:

@@ -56,6 +56,7 @@ ol.findings{padding-left:22px;margin:10px 0 2px}ol.findings li{margin-bottom:8px
 .fix{font-size:13px;color:#2e5e2e;margin-left:4px}
 ul.allowed,ul.checked{padding-left:22px;margin:6px 0 2px;font-size:13px}.sev.allowed{color:#2e7d32}.reason{color:#444;margin-left:4px}
 ul.checked{color:#555;list-style:circle}
+.compare{display:flex;gap:8px;margin:6px 0 2px 4px}.compare figure{width:128px}.compare img{width:128px;height:128px;display:block}
 .legend{font-size:13px;margin:6px 0 14px}.legend i{display:inline-block;width:14px;height:14px;border:3px solid;vertical-align:-3px;margin:0 4px 0 12px}
 """ % {"fail": VERDICT_COLOURS[Verdict.FAIL], "review": VERDICT_COLOURS[Verdict.REVIEW],
        "pass": VERDICT_COLOURS[Verdict.PASS], "gps": GPS_COLOUR}
@@ -183,6 +184,9 @@ def _finding(w, anchor: str, f: Finding, clauses: dict[str, str]) -> None:
         w(f'<div class="clause">policy <b>{e(clause)}</b> {e(clauses.get(clause, ""))}</div>')
     if f.suggestion:
         w(f'<div class="fix">fix: {e(f.suggestion)}</div>')
+    from postcheck.reporters.crops import comparison
+
+    w(comparison(f))  # a possible match beside the learner's reference, to decide at a glance
     w("</li>")
 
 

@@ -112,6 +112,19 @@ def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict
         console.print(Padding(Text.assemble(("policy ", "dim"), (clause, "cyan"), (f"  {summary}", "dim")), (0, 0, 0, 4), expand=False))
     if finding.suggestion:
         console.print(Padding(Text.assemble(("fix ", "dim"), finding.suggestion), (0, 0, 0, 4), expand=False))
+    reference = finding.details.get("reference")  # face findings; dropped whenever names are masked
+    if reference:
+        console.print(Padding(Text.assemble(("compare ", "dim"), f"face {_box(finding.details.get('box'))} with reference "
+                                            f"photo {reference} (face {_box(finding.details.get('reference_box'))})"),
+                              (0, 0, 0, 4), expand=False))
+
+
+def _box(box) -> str:
+    try:
+        left, top, width, height = (int(v) for v in box)
+    except (TypeError, ValueError):
+        return "?"
+    return f"{width}x{height} at x={left}, y={top}"
 
 
 def _excerpt(text: str, finding: Finding, width: int = 100, limit: int = 90) -> Text | None:
