@@ -1,0 +1,166 @@
+"""What `postcheck fix` prints: a readable list of changes, or JSON of every change; names masked when asked."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable, TextIO
+
+from postcheck.fixer.run import FixReport, PhotoChange, PostFix
+from postcheck.model import Finding, PostResult, Report
+from postcheck.redact import is_personal, mask, redact_report
+
+
+class _Names:
+    """Masks every name a post's personal findings or name edits hold (when names are hidden)."""
+
+    def __init__(self, fix: PostFix, hidden: bool) -> None:
+        self.hidden = hidden
+        found = {f.match for f in fix.before.findings if is_personal(f)}
+        found |= {e.before for e in fix.edits if e.kind == "name"}
+        found = {" ".join(n.replace("…", " ").split()) for n in found if n.strip()}
+        parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in sorted(found, key=len, reverse=True)]
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None
+        self.findings = _redacted(fix.before) if hidden else {}
+
+    def text(self, value: str) -> str:
+        if not self.hidden or self.pattern is None:
+            return value
+        return self.pattern.sub(lambda m: mask(m.group(0)), value)
+
+    def name(self, value: str) -> str:
+        return mask(value) if self.hidden else value
+
+    def finding(self, finding: Finding) -> Finding:
+        return self.findings.get(id(finding), finding)
+
+
+def _redacted(result: PostResult) -> dict[int, Finding]:
+    (redacted,) = redact_report(Report((result,))).posts
+    return {id(original): new for original, new in zip(result.findings, redacted.findings)}
+
+
+def _after(fix: PostFix, hidden: bool) -> PostResult | None:
+    if fix.after is None or not hidden:
+        return fix.after
+    return redact_report(Report((fix.after,))).posts[0]
+
+
+def _where(finding: Finding) -> str:
+    if finding.line is None:
+        return finding.path
+    return f"{finding.path}:{finding.line}:{finding.column or 1}"
+
+
+def _photo_line(photo: PhotoChange) -> str:
+    if photo.error:
+        return f"{photo.source}: {photo.error}"
+    result = photo.result
+    if photo.copy is None or result is None:
+        return f"{photo.source}: already clean (no metadata, nothing to obscure)"
+    what = []
+    if result.removed:
+        what.append("metadata removed (" + ", ".join(result.removed) + ")")
+    else:
+        what.append("no metadata")
+    if result.turned:
+        what.append("turned upright")
+    if photo.faces:
+        count = len(photo.faces)
+        what.append(f"{count} face{'s' if count != 1 else ''} obscured"
+                    + (f" in {len({r[0] for r in result.regions})} frames" if result.frames > 1 else ""))
+    if photo.renamed:
+        what.append("neutral file name (the original's held a learner's name)")
+    return f"{photo.source} -> {photo.copy_display}: " + "; ".join(what)
+
+
+def render_human(report: FixReport, out: TextIO, hidden: bool) -> None:
+    for fix in report.posts:
+        names = _Names(fix, hidden)
+        target = fix.copy_display or ("(draft unchanged)" if fix.kind == "draft" and fix.changed else "")
+        out.write(f"{fix.path}" + (f" -> {target}" if target else "") + "\n")
+        if fix.problem:
+            out.write(f"  not written: {fix.problem}\n")
+        for edit in fix.edits:
+            if edit.kind == "name":
+                out.write(f"  {edit.line}:{edit.column}  name: {names.name(edit.before)} -> {names.name(edit.after)}\n")
+        for photo in fix.photos:
+            out.write(f"  {_photo_line(photo)}\n")
+        if not fix.changed and not fix.by_hand:
+            out.write("  nothing to fix\n")
+        if fix.by_hand:
+            out.write("  still to fix by hand:\n")
+            for finding in fix.by_hand:
+                shown = names.finding(finding)
+                out.write(f"    {_where(shown)}  {shown.rule}: {shown.message}\n")
+        if report.dry_run and fix.diff:
+            out.write(names.text(fix.diff) if hidden else fix.diff)
+        after = _after(fix, hidden)
+        if after is not None:
+            left = [f for f in after.findings if f.severity.rank > 0]
+            copy = fix.copy_display or fix.path
+            out.write(f"  check of the copy: {after.verdict.value.upper()}"
+                      + (f" ({len(left)} finding{'s' if len(left) != 1 else ''} left in {copy})" if left else "") + "\n")
+    for skipped in report.skipped:
+        out.write(f"{skipped}: a clean copy; not fixed again\n")
+    for notice in report.notices:
+        out.write(f"note: {notice}\n")
+    changed = sum(1 for p in report.posts if p.changed)
+    if report.dry_run:
+        out.write(f"dry run: {changed} of {len(report.posts)} posts would get clean copies; nothing written\n")
+    else:
+        passing = sum(1 for p in report.posts if p.after is not None and p.after.verdict.rank == 0)
+        out.write(f"{changed} of {len(report.posts)} posts fixed; {passing} of those pass as fixed\n")
+
+
+def _finding_dicts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    return [f.to_dict() for f in findings]
+
+
+def post_dict(fix: PostFix, hidden: bool, dry_run: bool) -> dict[str, Any]:
+    names = _Names(fix, hidden)
+    changes: list[dict[str, Any]] = []
+    for edit in fix.edits:
+        if edit.kind == "name":
+            changes.append({"type": "name", "path": fix.path, "line": edit.line, "column": edit.column,
+                            "rule": edit.rule, "before": names.name(edit.before), "after": names.name(edit.after)})
+        else:
+            changes.append({"type": "image-link", "path": fix.path, "line": edit.line, "column": edit.column,
+                            "before": edit.before, "after": edit.after})
+    for photo in fix.photos:
+        result = photo.result
+        entry: dict[str, Any] = {"type": "photo", "path": photo.source, "copy": photo.copy_display}
+        if photo.error:
+            entry["error"] = photo.error
+        elif result is not None:
+            entry.update({"metadata_removed": result.removed, "orientation_applied": result.turned,
+                          "faces_obscured": photo.faces, "regions": [list(r) for r in result.regions],
+                          "frames": result.frames, "renamed": photo.renamed, "picture_copied_losslessly": result.lossless})
+        changes.append(entry)
+    after = _after(fix, hidden)
+    data: dict[str, Any] = {
+        "path": fix.path,
+        "kind": fix.kind,
+        "copy": fix.copy_display,
+        "verdict_before": fix.before.verdict.value,
+        "verdict_after": after.verdict.value if after is not None else None,
+        "changes": changes,
+        "by_hand": _finding_dicts(names.finding(f) for f in fix.by_hand),
+        "findings_after": _finding_dicts(after.findings) if after is not None else None,
+    }
+    if dry_run:
+        data["diff"] = names.text(fix.diff) if hidden else fix.diff
+    if fix.problem:
+        data["problem"] = fix.problem
+    return data
+
+
+def render_json(report: FixReport, out: TextIO, hidden: bool) -> None:
+    data = {
+        "dry_run": report.dry_run,
+        "verdict": report.verdict.value,
+        "posts": [post_dict(p, hidden, report.dry_run) for p in report.posts],
+        "skipped": report.skipped,
+        "notices": list(report.notices),
+    }
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
