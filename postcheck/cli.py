@@ -275,7 +275,7 @@ def fix(
         raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise _error(f"{output_dir}: is not a folder")
-    options = FixOptions(names.value, blur.value, output_dir, dry_run, account.value if account else None)
+    options = FixOptions(names.value, blur.value, output_dir, dry_run, account.value if account else None, tuple(paths))
     try:
         report = fix_posts(cfg, pack, specs, options)
     except ConfigError as exc:

@@ -27,16 +27,20 @@ def neutral_stem(source: Path) -> str:
 class Layout:
     """Copies beside their originals, or under ``out_dir`` mirroring the folders below ``base``."""
 
-    def __init__(self, out_dir: Path | None, sources: Iterable[Path]) -> None:
+    def __init__(self, out_dir: Path | None, roots: Iterable[Path]) -> None:
+        """``roots``: the paths given on the command line (folders mirror from themselves, files from their folder)."""
         self.out_dir = out_dir.resolve() if out_dir else None
-        folders = [p.resolve().parent for p in sources]
+        folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in roots]
         self.base = Path(os.path.commonpath([str(f) for f in folders])) if folders and out_dir else None
 
     def copy_of(self, source: Path, stem: str | None = None, suffix: str | None = None) -> Path:
         name = f"{stem or source.stem}{MARK}{suffix or source.suffix}"
         if self.out_dir is None or self.base is None:
             return source.parent / name
-        return self.out_dir / source.resolve().parent.relative_to(self.base) / name
+        try:
+            return self.out_dir / source.resolve().parent.relative_to(self.base) / name
+        except ValueError:  # a photo from outside the folders given: beside the others, under a neutral folder
+            return self.out_dir / "_outside" / name
 
     def inside_output(self, path: Path) -> bool:
         if self.out_dir is None:

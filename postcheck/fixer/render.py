@@ -16,7 +16,7 @@ class _Names:
     def __init__(self, fix: PostFix, hidden: bool) -> None:
         self.hidden = hidden
         found = {f.match for f in fix.before.findings if is_personal(f)}
-        found |= {e.before for e in fix.edits if e.kind == "name"}
+        found |= {piece for e in fix.edits if e.kind == "name" for piece in (e.before, e.after)}
         found = {" ".join(n.replace("…", " ").split()) for n in found if n.strip()}
         parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in sorted(found, key=len, reverse=True)]
         self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None

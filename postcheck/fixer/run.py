@@ -26,6 +26,7 @@ class FixOptions:
     output_dir: Path | None = None
     dry_run: bool = False
     account_override: str | None = None
+    roots: tuple[Path, ...] = ()  # the paths given: -o mirrors the folders below them
 
 
 @dataclass
@@ -92,7 +93,7 @@ class FixReport:
 def fix_posts(config: Config, pack: RulePack, specs: Iterable[PostSpec], options: FixOptions) -> FixReport:
     """Check, plan and (unless ``options.dry_run``) write clean copies, then check the copies."""
     specs = list(specs)
-    layout = Layout(options.output_dir, [s.path for s in specs])
+    layout = Layout(options.output_dir, options.roots or [s.path for s in specs])
     skipped = [display_path(s.path) for s in specs if is_cleaned(s.path) or layout.inside_output(s.path)]
     specs = [s for s in specs if not (is_cleaned(s.path) or layout.inside_output(s.path))]
     engine = Engine(config, pack)
