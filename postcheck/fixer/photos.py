@@ -84,7 +84,8 @@ def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]],
                     result.lossless = True
                     return stripped, result
             groups = _frame_groups(source, frames, max_frames) if frames > 1 and boxes else None
-            return _reencode(image, transpose, boxes, groups, result), result
+            lossless_webp = image.format == "WEBP" and b"VP8L" in raw and b"VP8 " not in raw
+            return _reencode(image, transpose, boxes, groups, result, lossless_webp), result
 
 
 def _frame_groups(source: Path, frames: int, max_frames: int) -> list[int]:
@@ -106,7 +107,7 @@ def _working_mode(image: Image.Image) -> str:
     return "RGBA" if alpha else "RGB"
 
 
-def _reencode(image: Image.Image, transpose, boxes, groups, result: PhotoResult) -> bytes:
+def _reencode(image: Image.Image, transpose, boxes, groups, result: PhotoResult, lossless_webp: bool = False) -> bytes:
     fmt = image.format if image.format in KEEP_FORMATS else "JPEG"
     icc = image.info.get("icc_profile")
     quant = getattr(image, "quantization", None) if image.format == "JPEG" else None
@@ -149,12 +150,12 @@ def _reencode(image: Image.Image, transpose, boxes, groups, result: PhotoResult)
     elif fmt in ("GIF", "WEBP") and rest:
         options = {"save_all": True, "append_images": rest, "duration": durations, "loop": image.info.get("loop", 0)}
         if fmt == "WEBP":
-            options.update(quality=95)
+            options.update(lossless=True) if lossless_webp else options.update(quality=95)
         else:
             options.update(disposal=2)
         first.save(buffer, fmt, **options, **extra)
     elif fmt == "WEBP":
-        first.save(buffer, "WEBP", quality=95, **extra)
+        first.save(buffer, "WEBP", **({"lossless": True} if lossless_webp else {"quality": 95}), **extra)
     else:
         first.save(buffer, fmt, **extra)
     return buffer.getvalue()
