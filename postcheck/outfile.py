@@ -23,6 +23,11 @@ def guard(target: Path, inputs: Iterable[Path]) -> None:
 
 def write_atomic(target: Path, text: str) -> None:
     """Write beside the target, then rename over it, so a reader never sees half a report."""
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    """write_atomic for bytes (clean copies of drafts and photos)."""
     folder = target.resolve().parent
     if not folder.is_dir():
         raise OutputError(f"{target}: folder {folder} does not exist")
@@ -31,8 +36,8 @@ def write_atomic(target: Path, text: str) -> None:
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         if target.exists():
             os.chmod(temp, target.stat().st_mode & 0o777)
         else:

@@ -1,9 +1,9 @@
 """postcheck fix on drafts: names rewritten at the findings' spans only, originals untouched, dry runs, JSON."""
 from __future__ import annotations
 
-import re
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -202,3 +202,25 @@ def test_names_are_masked_in_the_human_output_under_ci(school):
 def test_fix_without_inputs_is_a_usage_error(school):
     result = fix(school, str(school / "missing.md"))
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_a_copy_is_never_written_over_an_input_or_a_file_that_is_not_a_copy(tmp_path):
+    from postcheck.fixer.paths import FixPathError, write_copy
+
+    precious = tmp_path / "notes.cleaned.md"
+    precious.write_text("mine", encoding="utf-8")
+    with pytest.raises(FixPathError, match="one of the inputs"):
+        write_copy(precious, b"x", {precious.resolve()})
+    folder = tmp_path / "post.cleaned.md"
+    folder.mkdir()
+    with pytest.raises(FixPathError, match="not a clean copy"):
+        write_copy(folder, b"x", set())
+    assert precious.read_text(encoding="utf-8") == "mine"
+
+
+def test_output_dir_holding_the_inputs_still_fixes_them(school):
+    draft = school / "post.md"
+    draft.write_text("Well done to Amelia Hart in Year 9!\n", encoding="utf-8")
+    result = fix(school, str(school), "-o", str(school))
+    assert result.exit_code == 0, result.output
+    assert (school / "post.cleaned.md").read_text(encoding="utf-8") == "Well done to Amelia in Year 9!\n"

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
+
+from postcheck.outfile import OutputError, write_bytes_atomic
 
 MARK = ".cleaned"
 
@@ -43,7 +44,8 @@ class Layout:
             return self.out_dir / "_outside" / name
 
     def inside_output(self, path: Path) -> bool:
-        if self.out_dir is None:
+        """A file under -o DIR (copies from an earlier run), unless DIR holds the inputs themselves."""
+        if self.out_dir is None or self.base is None or self.base.is_relative_to(self.out_dir):
             return False
         try:
             path.resolve().relative_to(self.out_dir)
@@ -61,16 +63,8 @@ def write_copy(target: Path, data: bytes, protected: set[Path]) -> None:
         raise FixPathError(f"{target}: exists and is not a clean copy; not overwritten")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        write_bytes_atomic(target, data)
     except OSError as exc:
         raise FixPathError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise FixPathError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    except OutputError as exc:
+        raise FixPathError(str(exc)) from None
