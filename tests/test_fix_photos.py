@@ -265,3 +265,35 @@ def test_objector_in_an_animation_is_obscured_in_every_frame_and_the_copy_passes
     assert len(after) == 5
     assert all(np.array_equal(a, b) for a, b in zip(before[:3], after[:3]))
     assert all(not np.array_equal(a, b) for a, b in zip(before[3:], after[3:]))
+
+
+def test_phone_mpo_loses_its_preview_pictures_and_keeps_the_main_one(tmp_path):
+    photo = tmp_path / "phone.jpg"
+    _scene().save(photo, "MPO", save_all=True, append_images=[_scene((160, 120))], exif=_exif())
+    with Image.open(photo) as image:
+        assert image.format == "MPO" and image.n_frames == 2
+        first = np.asarray(image.convert("RGB"))
+    data, result = clean_photo(photo, {})
+    copy = tmp_path / "phone.cleaned.jpg"
+    copy.write_bytes(data)
+    assert result.lossless and data.count(b"\xff\xd8\xff") == 1  # one picture: the previews are gone
+    assert_no_metadata(copy)
+    with Image.open(copy) as clean:
+        assert clean.format == "JPEG" and np.array_equal(np.asarray(clean), first)
+
+
+def test_check_of_a_stripped_copy_finds_what_a_fresh_check_of_it_finds(tmp_path):
+    import json
+
+    kit = shared_path("fixtures", "faces", "people", "kit_harington", "kit1.jpg")
+    config(tmp_path, CONSENT.format(ref=kit))
+    photo = tmp_path / "visit.jpg"
+    Image.open(obama("obama2.jpg")).save(photo, exif=_exif(), quality=90)
+    fixed = json.loads(fix(tmp_path, str(photo), "--format", "json").output)
+    (post,) = fixed["posts"]
+    assert post["verdict_before"] == "fail" and post["verdict_after"] == "pass"
+    assert post["changes"][0]["picture_copied_losslessly"] is True
+    fresh = json.loads(runner.invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "--no-cache",
+                                           "--format", "json", str(tmp_path / "visit.cleaned.jpg")]).output)
+    assert post["findings_after"] == fresh["posts"][0]["findings"]
+    assert any("1 face checked" in f["message"] for f in post["findings_after"])

@@ -19,6 +19,7 @@ from postcheck.images.loader import _UPRIGHT, ORIENTATION_TAG, ImageError, load_
 
 # Formats written as they came; others (HEIC, MPO...) become JPEG copies.
 KEEP_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
+JPEGS = ("JPEG", "MPO")  # MPO: a phone's JPEG with preview pictures after it (dropped from the copy)
 JPEG_KEEP_APP = (b"ICC_PROFILE\x00", b"Adobe")  # colour profile; Adobe's colour-transform flag (needed to decode)
 
 
@@ -41,7 +42,7 @@ def output_suffix(path: Path) -> str:
             fmt = image.format or ""
     except ImageError:
         return path.suffix
-    if fmt in KEEP_FORMATS:
+    if fmt in KEEP_FORMATS or fmt in JPEGS:
         return path.suffix
     return ".jpg"
 
@@ -77,8 +78,8 @@ def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]],
             orientation = image.getexif().get(ORIENTATION_TAG)
             transpose = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
             result.turned = transpose is not None
-            frames = getattr(image, "n_frames", 1) or 1
-            if image.format == "JPEG" and frames == 1 and transpose is None and not boxes:
+            frames = 1 if image.format == "MPO" else getattr(image, "n_frames", 1) or 1
+            if image.format in JPEGS and frames == 1 and transpose is None and not boxes:
                 stripped = strip_jpeg(raw)
                 if stripped is not None:
                     result.lossless = True
@@ -110,8 +111,8 @@ def _working_mode(image: Image.Image) -> str:
 def _reencode(image: Image.Image, transpose, boxes, groups, result: PhotoResult, lossless_webp: bool = False) -> bytes:
     fmt = image.format if image.format in KEEP_FORMATS else "JPEG"
     icc = image.info.get("icc_profile")
-    quant = getattr(image, "quantization", None) if image.format == "JPEG" else None
-    sampling = _jpeg_sampling(image) if image.format == "JPEG" else -1
+    quant = getattr(image, "quantization", None) if image.format in JPEGS else None
+    sampling = _jpeg_sampling(image) if image.format in JPEGS else -1
     count = getattr(image, "n_frames", 1) or 1
     if image.format == "MPO":
         count = 1  # the second picture of a phone's MPO is a preview: not copied

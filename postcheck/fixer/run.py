@@ -210,9 +210,15 @@ def _photo(path: Path, display: str, faces: list[Finding], named: bool, layout: 
 
 def _prove(report: FixReport, engine: Engine, config: Config, specs: list[PostSpec], options: FixOptions) -> None:
     """Check the copies (with the draft itself where it needed no change) exactly as `postcheck check` would."""
+    from postcheck.images.store import image_store
+
+    store = image_store(engine.ctx, config)
     for fix, spec in zip(report.posts, specs):
         if fix.problem or not fix.changed:
             continue
+        for photo in fix.photos:  # a copy with the very same pixels has the very same faces
+            if photo.copy is not None and photo.result is not None and photo.result.lossless:
+                store.same_pixels(photo.path, photo.copy)
         photo_copies = {p.path.resolve(): p.copy for p in fix.photos if p.copy is not None}
         if spec.kind == "image":
             proof = PostSpec(photo_copies.get(spec.path.resolve(), spec.path), "image")
