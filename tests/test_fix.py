@@ -224,3 +224,13 @@ def test_output_dir_holding_the_inputs_still_fixes_them(school):
     result = fix(school, str(school), "-o", str(school))
     assert result.exit_code == 0, result.output
     assert (school / "post.cleaned.md").read_text(encoding="utf-8") == "Well done to Amelia in Year 9!\n"
+
+
+def test_windows_1252_draft_and_a_name_broken_across_lines(school):
+    draft = school / "post.md"
+    draft.write_bytes("Caf\u00e9 trip: well done to Amelia\nHart in Year 9 and **Jonah** **Whitfield**!\n".encode("cp1252"))
+    result = fix(school, str(draft))
+    assert result.exit_code == 0, result.output
+    assert "name: Amelia Hart -> Amelia" in result.output  # shown on one line
+    expected = "Caf\u00e9 trip: well done to Amelia in Year 9 and **Jonah**!\n".encode("cp1252")
+    assert (school / "post.cleaned.md").read_bytes() == expected

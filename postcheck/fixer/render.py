@@ -82,7 +82,8 @@ def render_human(report: FixReport, out: TextIO, hidden: bool) -> None:
             out.write(f"  not written: {fix.problem}\n")
         for edit in fix.edits:
             if edit.kind == "name":
-                out.write(f"  {edit.line}:{edit.column}  name: {names.name(edit.before)} -> {names.name(edit.after)}\n")
+                before, after = (" ".join(names.name(v).split()) for v in (edit.before, edit.after))
+                out.write(f"  {edit.line}:{edit.column}  name: {before} -> {after}\n")
         for photo in fix.photos:
             out.write(f"  {_photo_line(photo)}\n")
         if not fix.changed and not fix.by_hand:
