@@ -194,9 +194,10 @@ def test_json_lists_every_change_with_names_masked_unless_asked(school):
 
 def test_names_are_masked_in_the_human_output_under_ci(school):
     draft = school / "post.md"
-    draft.write_text("Well done to Amelia Hart in Year 9!\n", encoding="utf-8")
+    draft.write_text("Well done to Amelia Hart in Year 9!\nPhotos: https://example.org/amelia-hart\n", encoding="utf-8")
     result = fix(school, str(draft), "--dry-run", env={"CI": "true"})
-    assert "Amelia" not in result.output and "A***** H***" in result.output
+    assert "amelia" not in result.output.lower() and "A***** H***" in result.output
+    assert "+Well done to A***** in Year 9!" in result.output  # the diff, masked too
 
 
 def test_fix_without_inputs_is_a_usage_error(school):

@@ -296,4 +296,5 @@ def test_check_of_a_stripped_copy_finds_what_a_fresh_check_of_it_finds(tmp_path)
     fresh = json.loads(runner.invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "--no-cache",
                                            "--format", "json", str(tmp_path / "visit.cleaned.jpg")]).output)
     assert post["findings_after"] == fresh["posts"][0]["findings"]
-    assert any("1 face checked" in f["message"] for f in post["findings_after"])
+    assert post["checked_after"] == fresh["posts"][0]["checked"]
+    assert any("1 face checked" in c["message"] for c in post["checked_after"])

@@ -2,30 +2,27 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Iterable, TextIO
 
 from postcheck.fixer.run import FixReport, PhotoChange, PostFix
 from postcheck.model import Finding, PostResult, Report
-from postcheck.redact import is_personal, mask, redact_report
+from postcheck.redact import NAME_CATEGORIES, Scrubber, is_personal, mask, redact_report
 
 
 class _Names:
-    """Masks every name a post's personal findings or name edits hold (when names are hidden)."""
+    """Masks every learner's name (known or detected) in what is shown about one post, when names are hidden."""
 
-    def __init__(self, fix: PostFix, hidden: bool) -> None:
+    def __init__(self, fix: PostFix, hidden: bool, known: tuple = ()) -> None:
         self.hidden = hidden
-        found = {f.match for f in fix.before.findings if is_personal(f)}
-        found |= {piece for e in fix.edits if e.kind == "name" for piece in (e.before, e.after)}
-        found = {" ".join(n.replace("…", " ").split()) for n in found if n.strip()}
-        parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in sorted(found, key=len, reverse=True)]
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None
-        self.findings = _redacted(fix.before) if hidden else {}
+        self.known = known
+        detected = {f.match for f in fix.before.findings if f.category in NAME_CATEGORIES}
+        detected |= {piece for e in fix.edits if e.kind == "name" for piece in (e.before, e.after)}
+        literals = {f.match for f in fix.before.findings if is_personal(f)}
+        self.scrub = Scrubber(known, {" ".join(n.replace("…", " ").split()) for n in detected}, literals) if hidden else None
+        self.findings = _redacted(fix.before, known) if hidden else {}
 
     def text(self, value: str) -> str:
-        if not self.hidden or self.pattern is None:
-            return value
-        return self.pattern.sub(lambda m: mask(m.group(0)), value)
+        return (self.scrub(value) or value) if self.scrub is not None else value
 
     def name(self, value: str) -> str:
         return mask(value) if self.hidden else value
@@ -33,16 +30,23 @@ class _Names:
     def finding(self, finding: Finding) -> Finding:
         return self.findings.get(id(finding), finding)
 
+    def after(self, result: PostResult | None) -> PostResult | None:
+        if result is None or not self.hidden:
+            return result
+        return redact_report(Report((result,)), self.known).posts[0]
 
-def _redacted(result: PostResult) -> dict[int, Finding]:
-    (redacted,) = redact_report(Report((result,))).posts
+
+def _redacted(result: PostResult, known: tuple) -> dict[int, Finding]:
+    (redacted,) = redact_report(Report((result,)), known).posts
     return {id(original): new for original, new in zip(result.findings, redacted.findings)}
 
 
-def _after(fix: PostFix, hidden: bool) -> PostResult | None:
-    if fix.after is None or not hidden:
-        return fix.after
-    return redact_report(Report((fix.after,))).posts[0]
+def _notices(report: FixReport, hidden: bool) -> list[str]:
+    if not hidden:
+        return list(report.notices)
+    detected = {f.match for p in report.posts for f in p.before.findings if f.category in NAME_CATEGORIES}
+    scrub = Scrubber(report.known, detected)
+    return [scrub(n) or n for n in report.notices]
 
 
 def _where(finding: Finding) -> str:
@@ -75,7 +79,7 @@ def _photo_line(photo: PhotoChange) -> str:
 
 def render_human(report: FixReport, out: TextIO, hidden: bool) -> None:
     for fix in report.posts:
-        names = _Names(fix, hidden)
+        names = _Names(fix, hidden, report.known)
         target = fix.copy_display or ("(draft unchanged)" if fix.kind == "draft" and fix.changed else "")
         out.write(f"{fix.path}" + (f" -> {target}" if target else "") + "\n")
         if fix.problem:
@@ -94,8 +98,8 @@ def render_human(report: FixReport, out: TextIO, hidden: bool) -> None:
                 shown = names.finding(finding)
                 out.write(f"    {_where(shown)}  {shown.rule}: {shown.message}\n")
         if report.dry_run and fix.diff:
-            out.write(names.text(fix.diff) if hidden else fix.diff)
-        after = _after(fix, hidden)
+            out.write(names.text(fix.diff))
+        after = names.after(fix.after)
         if after is not None:
             left = [f for f in after.findings if f.severity.rank > 0]
             copy = fix.copy_display or fix.path
@@ -103,7 +107,7 @@ def render_human(report: FixReport, out: TextIO, hidden: bool) -> None:
                       + (f" ({len(left)} finding{'s' if len(left) != 1 else ''} left in {copy})" if left else "") + "\n")
     for skipped in report.skipped:
         out.write(f"{skipped}: a clean copy; not fixed again\n")
-    for notice in report.notices:
+    for notice in _notices(report, hidden):
         out.write(f"note: {notice}\n")
     changed = sum(1 for p in report.posts if p.changed)
     if report.dry_run:
@@ -117,8 +121,8 @@ def _finding_dicts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     return [f.to_dict() for f in findings]
 
 
-def post_dict(fix: PostFix, hidden: bool, dry_run: bool) -> dict[str, Any]:
-    names = _Names(fix, hidden)
+def post_dict(fix: PostFix, hidden: bool, dry_run: bool, known: tuple = ()) -> dict[str, Any]:
+    names = _Names(fix, hidden, known)
     changes: list[dict[str, Any]] = []
     for edit in fix.edits:
         if edit.kind == "name":
@@ -137,7 +141,7 @@ def post_dict(fix: PostFix, hidden: bool, dry_run: bool) -> dict[str, Any]:
                           "faces_obscured": photo.faces, "regions": [list(r) for r in result.regions],
                           "frames": result.frames, "renamed": photo.renamed, "picture_copied_losslessly": result.lossless})
         changes.append(entry)
-    after = _after(fix, hidden)
+    after = names.after(fix.after)
     data: dict[str, Any] = {
         "path": fix.path,
         "kind": fix.kind,
@@ -147,9 +151,10 @@ def post_dict(fix: PostFix, hidden: bool, dry_run: bool) -> dict[str, Any]:
         "changes": changes,
         "by_hand": _finding_dicts(names.finding(f) for f in fix.by_hand),
         "findings_after": _finding_dicts(after.findings) if after is not None else None,
+        "checked_after": [c.to_dict() for c in after.checked] if after is not None else None,
     }
     if dry_run:
-        data["diff"] = names.text(fix.diff) if hidden else fix.diff
+        data["diff"] = names.text(fix.diff)
     if fix.problem:
         data["problem"] = fix.problem
     return data
@@ -159,9 +164,9 @@ def render_json(report: FixReport, out: TextIO, hidden: bool) -> None:
     data = {
         "dry_run": report.dry_run,
         "verdict": report.verdict.value,
-        "posts": [post_dict(p, hidden, report.dry_run) for p in report.posts],
+        "posts": [post_dict(p, hidden, report.dry_run, report.known) for p in report.posts],
         "skipped": report.skipped,
-        "notices": list(report.notices),
+        "notices": _notices(report, hidden),
     }
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -16,6 +16,7 @@ from postcheck.fixer.text import Draft, TextEdit, apply, link_edits, name_edits,
 from postcheck.images.loader import ImageError
 from postcheck.model import Finding, PostResult, Verdict
 from postcheck.posts import Post, display_path
+from postcheck.redact import known_names
 from postcheck.rulepack import RulePack
 
 
@@ -83,6 +84,7 @@ class FixReport:
     notices: tuple[str, ...] = ()
     dry_run: bool = False
     skipped: list[str] = field(default_factory=list)  # clean copies given as input: never fixed again
+    known: tuple = ()  # roster and consent-list names (redact.known_names), masked wherever shown
 
     @property
     def verdict(self) -> Verdict:
@@ -104,7 +106,7 @@ def fix_posts(config: Config, pack: RulePack, specs: Iterable[PostSpec], options
         post = load(spec, config.account, options.account_override)
         posts.append(post)
         fixes.append(_plan(post, spec.kind, engine.check_post(post), people, layout, options))
-    report = FixReport(fixes, tuple(engine.ctx.notices), options.dry_run, skipped)
+    report = FixReport(fixes, tuple(engine.ctx.notices), options.dry_run, skipped, known_names(config))
     if options.dry_run:
         return report
     protected = {p.resolve() for p in _protected(config, specs, posts)}
