@@ -298,3 +298,14 @@ def test_check_of_a_stripped_copy_finds_what_a_fresh_check_of_it_finds(tmp_path)
     assert post["findings_after"] == fresh["posts"][0]["findings"]
     assert post["checked_after"] == fresh["posts"][0]["checked"]
     assert any("1 face checked" in c["message"] for c in post["checked_after"])
+
+
+def test_unreadable_photo_gets_no_copy_and_its_problems_stay_by_hand(tmp_path):
+    config(tmp_path)
+    buffer = io.BytesIO()
+    _scene().save(buffer, "JPEG", exif=_exif())
+    photo = tmp_path / "cut.jpg"
+    photo.write_bytes(buffer.getvalue()[:3000])
+    result = fix(tmp_path, str(photo))
+    assert result.exit_code == 1 and "cannot make a clean copy" in result.output
+    assert "still to fix by hand" in result.output and not (tmp_path / "cut.cleaned.jpg").exists()

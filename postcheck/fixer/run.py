@@ -166,8 +166,8 @@ def _plan(post: Post, kind: str, result: PostResult, people: N.People, layout: L
     for ref in post.images:
         change = _photo(ref.path, ref.display, by_image.get(ref.display, []), ref.display in in_file_names, layout)
         fix.photos.append(change)
-        if change.error:
-            fix.by_hand.extend(f for f in by_image.get(ref.display, []))
+        if change.error:  # no copy: its faces and metadata stay to be dealt with by hand
+            fix.by_hand.extend(f for f in wanted if f.path == ref.display and (F.is_metadata(f) or f in faces))
         if change.copy is not None:
             copies[ref.path.resolve()] = change.copy
 
