@@ -308,6 +308,58 @@ def _run_batch(cfg, pack, specs, account_override, jobs, no_cache, quiet, machin
     return report
 
 
+class FixFormat(str, Enum):
+    human = "human"
+    json = "json"
+
+
+class NameStyle(str, Enum):
+    first = "first"
+    initials = "initials"
+
+
+class BlurLevel(str, Enum):
+    objectors = "objectors"
+    possible = "possible"
+
+
+@app.command("fix")
+def fix(
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="Drafts, images or folders to make clean copies of."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="postcheck.yaml to use (default: nearest one upwards)."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", "-o", help="Write the copies here, mirroring folders (default: beside the originals as NAME.cleaned.EXT)."),
+    names: NameStyle = typer.Option(NameStyle.first, "--names", help="Learners named in full become their first name, or initials."),
+    blur: BlurLevel = typer.Option(BlurLevel.objectors, "--blur", help="Obscure faces of objectors only, or possible matches too."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show a diff of the text changes and the photo changes; write nothing."),
+    fmt: FixFormat = typer.Option(FixFormat.human, "--format", "-f", help="Output format."),
+    account: Optional[Account] = typer.Option(None, "--account", help="Treat every post as from this account."),
+    show_names: bool = typer.Option(False, "--show-names", help="Show learners' names in json output and under CI (masked otherwise)."),
+) -> None:
+    """Write corrected copies of posts (names, photo metadata, objectors' faces); never changes the originals."""
+    from postcheck.config import ConfigError
+    from postcheck.fixer import FixOptions, fix_posts
+    from postcheck.fixer.render import render_human, render_json
+    from postcheck.model import Verdict
+    from postcheck.redact import names_hidden
+
+    cfg = _load_config(config, paths)
+    pack = _load_pack(cfg)
+    specs = _specs(paths, False, cfg)
+    if not specs:
+        raise _error("no drafts or images found in " + ", ".join(str(p) for p in paths))
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise _error(f"{output_dir}: is not a folder")
+    options = FixOptions(names.value, blur.value, output_dir, dry_run, account.value if account else None, tuple(paths))
+    try:
+        report = fix_posts(cfg, pack, specs, options)
+    except ConfigError as exc:
+        raise _error(str(exc)) from None
+    hidden = names_hidden(fmt.value, show_names, os.environ)
+    (render_json if fmt is FixFormat.json else render_human)(report, sys.stdout, hidden)
+    failed = any(p.problem for p in report.posts) or (not dry_run and report.verdict is Verdict.FAIL)
+    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+
+
 cache_app = typer.Typer(help="The result cache (unchanged posts are not checked again).", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
@@ -400,7 +452,7 @@ def init() -> None:
     typer.echo(f"wrote {' and '.join(written)}: fill in roster, staff and consent_list, then run `postcheck PATH`")
 
 
-COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache"}
+COMMANDS = {"check", "rules", "explain", "init", "baseline", "cache", "fix"}
 
 
 def _version(value: bool) -> None:

@@ -68,16 +68,21 @@ def guard(target: Path, inputs: Iterable[Path]) -> None:
 
 def write_atomic(target: Path, text: str, private: bool = False) -> None:
     """Write beside the target, then rename over it, so a reader never sees half a report.
+    ``private``: readable by the owner only (0600), for reports that hold names or photos."""
+    # a lone surrogate (a name that was not UTF-8) cannot be written
+    write_bytes_atomic(target, text.encode("utf-8", "replace"), private)
+
+
+def write_bytes_atomic(target: Path, data: bytes, private: bool = False) -> None:
+    """write_atomic for bytes (reports, clean copies of drafts and photos).
 
     The temporary file is made in the folder named by ``target`` itself (not in the folder a
-    symlink points to), and removed on any failure. ``private``: readable by the owner only (0600),
-    for reports that hold names or photos.
+    symlink points to), and removed on any failure.
     """
     shown = safeio.printable(str(target))
     folder = Path(os.path.abspath(target)).parent
     if not folder.is_dir():
         raise OutputError(f"{shown}: folder {safeio.printable(str(folder))} does not exist")
-    data = text.encode("utf-8", "replace")  # a lone surrogate (a name that was not UTF-8) cannot be written
     try:
         fd, temp = tempfile.mkstemp(prefix=".postcheck-", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -79,6 +79,12 @@ class ImageStore:
                 self._scans.popitem(last=False)
         return self._scans[key]
 
+    def same_pixels(self, original: Path, copy: Path) -> None:
+        """``copy`` decodes to exactly ``original``'s pixels (postcheck fix's lossless copy): reuse its face scan."""
+        scan = self._scans.get(self._key(original))
+        if scan is not None:
+            self._scans[self._key(copy)] = scan
+
     def references(self) -> Any:
         """The consent list's restricted learners with their reference encodings (None: no list)."""
         if self._references is None and self.config.consent_list is not None:
