@@ -17,7 +17,7 @@ OBJECTIONS = ("photos", "name", "all")
 # Top-level keys postcheck.yaml understands; anything else is probably a typo.
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
-    "nlp", "faces", "links", "contacts", "names",
+    "nlp", "faces", "links", "contacts", "names", "images", "video",
 }
 
 
@@ -158,7 +158,7 @@ def load_config(path: Path | None) -> Config:
     overrides, packs = _rule_settings(rules, path)
 
     sections = {}
-    for key in ("nlp", "faces", "links", "contacts", "names"):
+    for key in ("nlp", "faces", "links", "contacts", "names", "images"):
         value = data.get(key)
         if value is not None and not isinstance(value, dict):
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
@@ -168,6 +168,16 @@ def load_config(path: Path | None) -> Config:
         from postcheck.images.settings import face_settings
 
         face_settings(sections["faces"], path)  # bad values fail here, as one line, not mid-run
+    if "images" in sections or "video" in data:
+        from postcheck.images.media_settings import ocr_settings, video_settings
+
+        ocr_settings(sections.get("images"), path)
+        if data.get("video") is not None and not isinstance(data["video"], (bool, dict)):
+            raise ConfigError(path, "video must be true, false or a mapping (max_seconds, max_megabytes, max_side)",
+                              yamlio.line_of(data, "video"), "video")
+        video_settings(data.get("video"), path)
+        if data.get("video") is not None:
+            sections["video"] = data["video"] if isinstance(data["video"], dict) else {"enabled": data["video"]}
 
     return Config(
         path=path,

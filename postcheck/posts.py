@@ -13,7 +13,8 @@ from postcheck.model import Segment
 from postcheck.yamlio import SourceError
 
 DRAFT_SUFFIXES = {".md", ".markdown", ".txt"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp"}
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm"})  # clips are linked and walked like photos
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp"} | VIDEO_SUFFIXES
 MAX_DRAFT_BYTES = 1_000_000  # a social-media post is a few KB; anything this big is not a draft
 ACCOUNTS = ("school", "personal")
 PLATFORMS = ("facebook", "x", "instagram", "linkedin")

@@ -33,6 +33,11 @@ class FaceMatch(RuleCheck):
             scan = store.scan(ref.path)
             if scan.error or not scan.faces:
                 continue  # unreadable images are reported by image-unreadable
+            if scan.video is not None:  # a clip: each learner once, with the times they are on screen
+                from postcheck.checks.video_faces import video_hits
+
+                yield from video_hits(self, ref, scan, checkable, unchecked, settings)
+                continue
             matched = False
             for face in scan.faces:
                 for learner in checkable:

@@ -23,6 +23,7 @@ class Scan:
     frame_count: int = 1
     unchecked_frames: int = 0
     error: str | None = None
+    video: Any = None  # a video.VideoScan (faces with times) for a clip; None for photos
 
 
 class ImageStore:
@@ -36,6 +37,9 @@ class ImageStore:
         self._decoded: OrderedDict[tuple, LoadedImage | ImageError] = OrderedDict()
         self._scans: OrderedDict[tuple, Scan] = OrderedDict()
         self._references: Any = None
+        from postcheck.images.media_settings import video_settings
+
+        self.video = video_settings(config.section("video") or None, config.path)
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -65,8 +69,12 @@ class ImageStore:
         """The faces in an image (with encodings when the consent list restricts someone's photos)."""
         key = self._key(path)
         if key not in self._scans:
-            loaded = self.image(path)
-            if isinstance(loaded, ImageError):
+            from postcheck.images.video import is_video
+
+            loaded = None if is_video(path) else self.image(path)
+            if loaded is None:
+                scan = self._scan_video(path)
+            elif isinstance(loaded, ImageError):
                 scan = Scan(error=str(loaded))
             else:
                 from postcheck.images.faces import find_faces
@@ -77,6 +85,18 @@ class ImageStore:
             while len(self._scans) > SCANS_KEPT:
                 self._scans.popitem(last=False)
         return self._scans[key]
+
+    def _scan_video(self, path: Path) -> Scan:
+        if not self.video.enabled:
+            return Scan(error="video checking is turned off (video: false in postcheck.yaml)")
+        from postcheck.images.video import scan_video
+
+        try:
+            found = scan_video(path, self.video, self.settings, self.encode)
+        except ImageError as exc:
+            return Scan(error=str(exc))
+        samples = len(found.times)
+        return Scan(tuple(f.face for f in found.faces), samples, samples, 0, None, found)
 
     def references(self) -> Any:
         """The consent list's restricted learners with their reference encodings (None: no list)."""
