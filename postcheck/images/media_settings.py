@@ -14,7 +14,7 @@ class OcrSettings:
 
     ocr: bool = True
     ocr_side: int = 1280  # longest side the text detector sees (text from ~1/100 of the height is found)
-    ocr_score: float = 0.6  # recognised lines below this confidence are dropped
+    ocr_score: float = 0.5  # recognised lines below this confidence are dropped
 
 
 @dataclass(frozen=True, slots=True)

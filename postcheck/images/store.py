@@ -37,9 +37,11 @@ class ImageStore:
         self._decoded: OrderedDict[tuple, LoadedImage | ImageError] = OrderedDict()
         self._scans: OrderedDict[tuple, Scan] = OrderedDict()
         self._references: Any = None
-        from postcheck.images.media_settings import video_settings
+        from postcheck.images.media_settings import ocr_settings, video_settings
 
         self.video = video_settings(config.section("video") or None, config.path)
+        self.ocr = ocr_settings(config.section("images") or None, config.path)
+        self._texts: OrderedDict[tuple, list] = OrderedDict()
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -85,6 +87,24 @@ class ImageStore:
             while len(self._scans) > SCANS_KEPT:
                 self._scans.popitem(last=False)
         return self._scans[key]
+
+    def text(self, path: Path, ctx: Any) -> list:
+        """Lines of printed text in a photo (ocr.TextLine); [] for none, or when the photo cannot be read."""
+        key = self._key(path)
+        if key not in self._texts:
+            loaded = self.image(path)
+            lines: list = []
+            if not isinstance(loaded, ImageError):
+                from postcheck.images.ocr import OcrUnavailable, read_text
+
+                try:
+                    lines = read_text(loaded, self.ocr, self.settings.thread_count)
+                except OcrUnavailable as exc:
+                    ctx.notice(str(exc))
+            self._texts[key] = lines
+            while len(self._texts) > SCANS_KEPT:
+                self._texts.popitem(last=False)
+        return self._texts[key]
 
     def _scan_video(self, path: Path) -> Scan:
         if not self.video.enabled:
