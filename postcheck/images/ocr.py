@@ -77,8 +77,7 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> li
         return []
     points = [np.asarray(box, dtype=np.float32) / scale for box in engine.sorted_boxes(np.asarray(boxes))]
     crops = engine.get_crop_img_list(_bgr(frame), points)
-    crops, _, _ = engine.text_cls(crops)  # turns upside-down lines the right way up
-    recognised, _ = engine.text_rec(crops, True)  # with each character's position, to restore spaces
+    recognised = _recognise(engine, crops)
     to_full = image.size[0] / frame.width
     words = []
     for box, (text, score, *info) in zip(points, recognised):
@@ -90,6 +89,21 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> li
         right, bottom = box.max(axis=0) * to_full
         words.append(TextLine(text, (round(left), round(top), round(right - left), round(bottom - top)), float(score)))
     return join_lines(words)
+
+
+def _recognise(engine: Any, crops: list[np.ndarray]) -> list[tuple]:
+    """(text, score, positions) per crop. The classifier turns lines it thinks upside down; it is sometimes
+    wrong on italics, so a turned line is also read as it was and the better reading kept."""
+    originals = [crop.copy() for crop in crops]
+    turned, orientations, _ = engine.text_cls(crops)
+    recognised, _ = engine.text_rec(turned, True)  # with each character's position, to restore spaces
+    flipped = [i for i, (label, _) in enumerate(orientations) if label == "180"]
+    if flipped:
+        again, _ = engine.text_rec([originals[i] for i in flipped], True)
+        for i, reading in zip(flipped, again):
+            if float(reading[1]) > float(recognised[i][1]):
+                recognised[i] = reading
+    return recognised
 
 
 def _scaled(frame: Image.Image, scale: float) -> Image.Image:
