@@ -1,6 +1,7 @@
 """Video clips end to end: clips built here with PyAV from the face fixtures (skipped when ../shared is absent)."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ from PIL import Image
 from postcheck.config import Config, ConfigError, ConsentEntry, ConsentList, load_config
 from postcheck.engine import Engine
 from postcheck.images.video import describe_ranges, fmt_time, time_ranges
-from postcheck.model import Severity, Verdict
+from postcheck.model import Report, Severity, Verdict
 from postcheck.posts import load_draft
+from postcheck.reporters import RenderOptions, render
 
 from conftest import shared_path
 
@@ -87,6 +89,12 @@ def test_objector_on_screen_for_a_second_and_a_half_is_caught_with_the_time_rang
     assert 3.9 <= start <= 4.1 and 5.0 <= end <= 5.5  # on screen 4.0-5.5 s
     assert "0:04–0:05" in finding.message and "Amelia" not in finding.message + str(finding.details)
     assert 4.0 <= finding.details["time"] <= 5.5 and len(finding.details["box"]) == 4
+    # the HTML report shows the frame with the finding, with the learner's face boxed in red
+    page = io.StringIO()
+    render("html", Report((result,)), page, RenderOptions())
+    strip = page.getvalue()
+    assert "sports-day.mp4 at 0:0" in strip and strip.count('<img alt="sports-day.mp4 at') == 1
+    assert 'class="face match"' in strip and "data:image/jpeg;base64," in strip
 
 
 def test_clip_of_other_people_passes_and_says_what_was_checked(tmp_path, others):

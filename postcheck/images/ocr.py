@@ -154,7 +154,7 @@ def spaced(text: str, columns: list[int]) -> str:
     out = [text[0]]
     for index, gap in enumerate(gaps, 1):
         before, char = text[index - 1], text[index]
-        if before != " " and char != " " and before.isalpha() and char.isalpha():
+        if before.isalpha() and char.isalpha() and not (before.isupper() and char.islower()):  # "Amelia" stays whole
             camel = before.islower() and char.isupper()
             if gap >= usual * (1.3 if camel else 2.0) and gap - usual >= 2:
                 out.append(" ")

@@ -7,8 +7,6 @@ learner on screen for that long is in at least one sampled frame.
 """
 from __future__ import annotations
 
-import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -205,38 +203,33 @@ def scan_video(path: Path, video: VideoSettings, faces: FaceSettings, encode: bo
     return VideoScan(tuple(found), tuple(times), duration, size)
 
 
-def frame_at(path: Path, time: float, side: int = STRIP_SIDE, video: VideoSettings | None = None) -> Image.Image | None:
-    """A small upright picture of the frame shown at ``time`` (for reports); None if it cannot be read."""
-    settings = video or VideoSettings()
+def frame_at(path: Path, time: float, side: int = STRIP_SIDE,
+             video: VideoSettings | None = None) -> tuple[Image.Image, int, int] | None:
+    """(small upright picture of the frame shown at ``time``, full width, full height) for reports; None if unreadable."""
     try:
         av = _av()
-        container = _open(path, settings)
+        container = _open(path, video or VideoSettings())
     except (ImageError, ImportError):
         return None
     try:
         stream = container.streams.video[0]
         best = None
-        target = int(time / stream.time_base) if stream.time_base else 0
-        container.seek(max(0, target), stream=stream, backward=True, any_frame=False)
+        if time > 0 and stream.time_base:
+            container.seek(int(time / stream.time_base), stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
             best = frame
-            if frame.time is not None and frame.time >= time - 1e-3:
+            if frame.time is None or frame.time >= time - 1e-3:
                 break
         if best is None:
             return None
         image = _upright(best)
+        width, height = image.size
         image.thumbnail((side, side))
-        return image
+        return image, width, height
     except (av.error.FFmpegError, ValueError, IndexError, OSError):
         return None
     finally:
         container.close()
-
-
-def jpeg_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +273,3 @@ def video_metadata(path: Path, settings: VideoSettings | None = None) -> list[Vi
     if devices:
         found.append(VideoMetadata("identifying", f"video device name or serial ({devices[0]})"))
     return found
-
-
-def sample_count_bound(duration: float, fps: float) -> int:
-    """The most frames the regular sampling alone takes (for tests and benchmarks)."""
-    return math.ceil(duration * fps) + 1
