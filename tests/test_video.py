@@ -132,6 +132,14 @@ def test_text_posing_as_a_video_is_an_input_error(tmp_path):
     assert finding.severity is Severity.ERROR and "Video could not be checked" in finding.message
 
 
+def test_playlist_posing_as_a_clip_is_refused_without_opening_its_urls(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://192.0.2.1/segment.ts\n#EXT-X-ENDLIST\n",
+                    encoding="utf-8")
+    (finding,) = of(check(Config(), draft_with(tmp_path, clip)), "image-unreadable")
+    assert finding.severity is Severity.ERROR and "Video could not be checked" in finding.message
+
+
 def test_video_off_is_a_warning_not_a_pass_and_not_decoded(tmp_path, others):
     clip = make_clip(tmp_path / "clip.mp4", [(1.0, others[0])])
     config = objector(tmp_path)

@@ -18,6 +18,7 @@ from postcheck.images.loader import ImageError, LoadedImage
 from postcheck.images.media_settings import VideoSettings
 from postcheck.images.settings import FaceSettings
 from postcheck.posts import VIDEO_SUFFIXES
+DEMUXERS = {".mp4": "mov", ".mov": "mov", ".m4v": "mov", ".webm": "matroska"}
 SCENE_CHANGE = 14.0  # mean difference (0-255) of 32x18 greyscale thumbnails that counts as a new scene
 MIN_SCENE_GAP = 0.2  # seconds: a fast pan does not sample every frame
 MAX_FRAME_RATE = 240.0
@@ -92,7 +93,10 @@ def _open(path: Path, settings: VideoSettings) -> Any:
         raise ImageError(f"video is {size / 1e6:,.0f} MB, over the {settings.max_megabytes:,} MB limit "
                          "(video.max_megabytes): not checked")
     try:
-        return av.open(str(path), metadata_errors="ignore")
+        # The demuxer is chosen by the file's extension and may open nothing but local files: FFmpeg
+        # otherwise follows what a file says (an HLS playlist named .mp4 would fetch URLs).
+        return av.open(str(path), format=DEMUXERS[path.suffix.lower()], metadata_errors="ignore",
+                       options={"protocol_whitelist": "file", "enable_drefs": "0"})
     except av.error.FFmpegError as exc:
         reason = _reason(exc)
         if "moov atom not found" in reason or "Invalid data" in reason:
