@@ -1,6 +1,9 @@
 """Text inside photos: certificates rendered here with a roster learner's (fictional) name are caught."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -111,3 +114,20 @@ def test_words_side_by_side_join_into_one_line_and_columns_stay_apart():
     lines = join_lines(words)
     assert [line.text for line in lines] == ["Amelia Hart", "Date: 1/2/2026", "for reading"]
     assert lines[0].box == (100, 100, 220, 42) and lines[0].score == 0.9
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace to watch for network calls")
+def test_reading_text_makes_no_network_call(tmp_path):
+    """ONNX Runtime's native library sends usage events to Microsoft unless told not to."""
+    photo = tmp_path / "award.jpg"
+    render("Amelia Hart", 3).image.save(photo, quality=90)
+    trace = tmp_path / "trace.txt"
+    command = ["strace", "-f", "-e", "trace=connect,sendto", "-o", str(trace),
+               str(Path(sys.executable).parent / "postcheck"), "-c", str(SCHOOL / "postcheck.yaml"), "--no-cache",
+               "--format", "json", str(photo)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    if done.returncode not in (0, 1) and "ptrace" in done.stderr:
+        pytest.skip("strace cannot trace here")
+    assert done.returncode == 1 and "learner-full-name" in done.stdout  # the certificate was read
+    calls = [line for line in trace.read_text().splitlines() if "AF_INET" in line or "htons(53)" in line]
+    assert calls == []

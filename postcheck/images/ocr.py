@@ -8,6 +8,7 @@ onnxruntime and OpenCV are imported on the first photo, never for a text-only ru
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +44,15 @@ class TextLine:
 def _engine(threads: int) -> Any:
     with _lock:
         if threads not in _engines:
+            # ONNX Runtime's native library starts sending usage events to Microsoft when it is loaded
+            # unless this is set first; postcheck never touches the network.
+            os.environ["ORT_DISABLE_TELEMETRY"] = "1"
             try:
+                import onnxruntime
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # e.g. OpenCV without its system libraries
                 raise OcrUnavailable(f"text in photos is not read: OCR engine unavailable ({exc})") from None
+            onnxruntime.disable_telemetry_events()
             for name in _RAPIDOCR_LOGGERS:  # the library never prints
                 logging.getLogger(name).setLevel(logging.ERROR)
             _engines[threads] = RapidOCR(det_limit_type="min", det_limit_side_len=32, det_use_cuda=False,
