@@ -25,6 +25,8 @@ LINE_GAP = 1.5  # words further apart than this many line heights are not one li
 PROBE_SIDE = 640  # the detector's first look: a photo without text costs one pass at this size
 SURE_HEIGHT = 14  # px at the first look: smaller text is looked at again at ocr_side
 MIN_TEXT_PIXELS = 12  # fewer text-like pixels than this in the first look: no text
+REGION_PAD = 24  # px at the first look around text-like pixels, looked at again closer
+WHOLE_IMAGE = 0.6  # when the regions cover more than this share, the whole photo is looked at again
 _RAPIDOCR_LOGGERS = ("RapidOCR", "OrtInferSession")
 
 
@@ -67,21 +69,22 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> li
 
     The detector looks first at a small copy (``PROBE_SIDE``): no text-like pixels there, no more
     work. Text it finds in full is read from there; when it sees text too small to be sure of, it
-    looks again at ``settings.ocr_side``. Recognition runs only on the boxes found, cut from the
-    decoded photo.
+    looks again at ``settings.ocr_side``, only around the text-like pixels. Recognition runs only on
+    the boxes found, cut from the decoded photo.
     """
     if not image.frames:
         return []
     frame = image.frames[0]
     engine = _engine(max(1, threads))
     scale = min(1.0, PROBE_SIDE / max(frame.size))
-    boxes, unsure = _detect(engine, _scaled(frame, scale))
+    boxes, unsure, regions = _detect(engine, _scaled(frame, scale))
+    points = [np.asarray(box, dtype=np.float32) / scale for box in boxes]  # in frame pixels
     if unsure and settings.ocr_side > PROBE_SIDE and max(frame.size) > PROBE_SIDE:
-        scale = min(1.0, settings.ocr_side / max(frame.size))
-        boxes, _ = _detect(engine, _scaled(frame, scale))
-    if not boxes:
+        points = _look_closer(engine, frame, [tuple(v / scale for v in region) for region in regions],
+                              min(1.0, settings.ocr_side / max(frame.size)))
+    if not points:
         return []
-    points = [np.asarray(box, dtype=np.float32) / scale for box in engine.sorted_boxes(np.asarray(boxes))]
+    points = engine.sorted_boxes(np.asarray(points))
     crops = engine.get_crop_img_list(_bgr(frame), points)
     recognised = _recognise(engine, crops)
     to_full = image.size[0] / frame.width
@@ -119,8 +122,25 @@ def _scaled(frame: Image.Image, scale: float) -> Image.Image:
     return frame.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
-def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool]:
-    """Text boxes (in ``image`` pixels), and whether there are text-like pixels too small to box with confidence."""
+def _look_closer(engine: Any, frame: Image.Image, regions: list[tuple[float, ...]], scale: float) -> list[np.ndarray]:
+    """Detect again at ``scale``, only in the regions where the first look saw text-like pixels."""
+    area = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in regions)
+    if area > WHOLE_IMAGE * frame.width * frame.height:
+        regions = [(0, 0, frame.width, frame.height)]
+    points: list[np.ndarray] = []
+    for x0, y0, x1, y1 in regions:
+        left, top = max(0, int(x0)), max(0, int(y0))
+        right, bottom = min(frame.width, int(np.ceil(x1))), min(frame.height, int(np.ceil(y1)))
+        if right - left < 8 or bottom - top < 8:
+            continue
+        found, _, _ = _detect(engine, _scaled(frame.crop((left, top, right, bottom)), scale))
+        points.extend(np.asarray(box, dtype=np.float32) / scale + np.float32([left, top]) for box in found)
+    return points
+
+
+def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool, list[tuple[float, ...]]]:
+    """Text boxes (in ``image`` pixels); whether some text-like pixels are too small to box with
+    confidence; and the regions (left, top, right, bottom) around all text-like pixels."""
     import cv2
 
     detector = engine.text_det
@@ -128,11 +148,11 @@ def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool]:
     height, width = pixels.shape[:2]
     prepared = detector.get_preprocess(max(height, width))(pixels)
     if prepared is None:
-        return [], False
+        return [], False, []
     probability = detector.infer(prepared)[0]
     texty = probability[0, 0] > detector.postprocess_op.thresh
     if int(texty.sum()) < MIN_TEXT_PIXELS:
-        return [], False
+        return [], False, []
     boxes, _ = detector.postprocess_op(probability, (height, width))
     boxes = list(detector.filter_tag_det_res(boxes, (height, width)))
     to_map = (texty.shape[1] / width, texty.shape[0] / height)
@@ -144,7 +164,14 @@ def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool]:
             sure.append(box)
             cv2.fillPoly(covered, [np.round(box * to_map).astype(np.int32)], 1)
     uncovered = int((texty & (covered == 0)).sum())
-    return boxes, len(sure) < len(boxes) or uncovered >= MIN_TEXT_PIXELS * 4
+    unsure = len(sure) < len(boxes) or uncovered >= MIN_TEXT_PIXELS * 4
+    regions = []
+    if unsure:
+        grown = cv2.dilate(texty.astype(np.uint8), np.ones((2 * REGION_PAD + 1, 2 * REGION_PAD + 1), np.uint8))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(grown)
+        regions = [(x / to_map[0], y / to_map[1], (x + w) / to_map[0], (y + h) / to_map[1])
+                   for x, y, w, h, _ in stats[1:count]]
+    return boxes, unsure, regions
 
 
 def spaced(text: str, columns: list[int]) -> str:
