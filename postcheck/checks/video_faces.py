@@ -5,7 +5,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from postcheck.model import Hit, Severity
+from postcheck.model import Checked, Hit, Severity
 
 VIDEO_MESSAGE = ("Video shows learner {learner} ({initials}) on the consent list at {times}: "
                  "best frame {time}, face {face}, distance {distance}")
@@ -22,7 +22,7 @@ def face_list(scan: Any) -> list[dict]:
     return [{"box": vf.face.box, "band": "other", "time": round(vf.time, 3)} for vf in scan.video.faces]
 
 
-def video_hits(check: Any, ref: Any, scan: Any, checkable: list, unchecked: tuple, settings: Any) -> Iterable[Hit]:
+def video_hits(check: Any, ref: Any, scan: Any, checkable: list, unchecked: tuple, settings: Any) -> Iterable[Hit | Checked]:
     """One hit per learner seen in the clip (error within tolerance, warning up to ``possible``)."""
     from postcheck.images.video import describe_ranges, fmt_time, time_ranges
 
@@ -66,8 +66,8 @@ def video_hits(check: Any, ref: Any, scan: Any, checkable: list, unchecked: tupl
                   message=f"Faces in {with_faces} of {frames} sampled frames, but {ids} cannot be checked "
                           "(no usable reference photo): check by eye",
                   details={"face_count": count, "faces": face_list(scan), "unchecked": [r.id for r in unchecked]})
-    elif not matched:
-        yield Hit(match=f"{count} faces checked", image=ref.display, severity=Severity.INFO,
-                  message="{faces} face{s} in {with_faces} of {frames} sampled frames checked against the consent "
-                          "list: no match".format(**values),
-                  details={"face_count": count, "frames": frames, "faces": face_list(scan)})
+    elif not matched:  # what was looked at: a record, not a finding
+        yield Checked(rule=rule.id, path=ref.display,
+                      message="{faces} face{s} in {with_faces} of {frames} sampled frames checked against the "
+                              "consent list: no match".format(**values),
+                      details={"face_count": count, "frames": frames, "faces": face_list(scan)})

@@ -21,6 +21,7 @@ from postcheck.posts import VIDEO_SUFFIXES
 DEMUXERS = {".mp4": "mov", ".mov": "mov", ".m4v": "mov", ".webm": "matroska"}
 SCENE_CHANGE = 14.0  # mean difference (0-255) of 32x18 greyscale thumbnails that counts as a new scene
 MIN_SCENE_GAP = 0.2  # seconds: a fast pan does not sample every frame
+SCENE_BUDGET = 10  # scene-change samples beyond the regular ones
 MAX_FRAME_RATE = 240.0
 TRUNCATED_SLACK = 0.5  # seconds short of the stated duration tolerated at the end of a stream
 STRIP_SIDE = 240  # thumbnails kept for the HTML report
@@ -153,20 +154,26 @@ def sampled_frames(path: Path, settings: VideoSettings, fps: float) -> Iterator[
         last_signature: np.ndarray | None = None
         last_time = 0.0
         half_frame = 0.5 / float(stream.average_rate or 30)
-        decoded = 0
+        decoded = regular = scenes = 0
         try:
             for frame in container.decode(stream):
                 if frame.is_corrupt:
                     raise ImageError(f"video is damaged at {fmt_time(frame.time or 0)}")
                 time = float(frame.time) if frame.time is not None else last_time
+                if time > settings.max_seconds:  # a header without a duration does not lift the cap
+                    raise ImageError(f"video runs past the {fmt_time(settings.max_seconds)} limit "
+                                     "(video.max_seconds): not checked")
                 last_time = time
                 decoded += 1
                 signature = frame.reformat(width=32, height=18, format="gray").to_ndarray().astype(np.float32)
                 due = last_kept is None or time - last_kept >= interval - half_frame
-                scene = (last_signature is not None and last_kept is not None and time - last_kept >= MIN_SCENE_GAP
+                # scene changes add samples, at most as many as the regular ones (+10): a shaky clip stays bounded
+                scene = (not due and last_signature is not None and time - last_kept >= MIN_SCENE_GAP
+                         and scenes < regular + SCENE_BUDGET
                          and float(np.abs(signature - last_signature).mean()) >= SCENE_CHANGE)
                 if not (due or scene):
                     continue
+                regular, scenes = regular + due, scenes + scene
                 last_kept, last_signature = time, signature
                 yield time, _upright(frame)
         except av.error.FFmpegError as exc:
