@@ -141,6 +141,13 @@ def test_playlist_posing_as_a_clip_is_refused_without_opening_its_urls(tmp_path)
     assert finding.severity is Severity.ERROR and "Video could not be checked" in finding.message
 
 
+def test_clip_over_the_length_cap_is_an_input_error_naming_the_setting(tmp_path, others):
+    clip = make_clip(tmp_path / "long.mp4", [(3.0, others[0])], fps=10)
+    config = Config(sections={"video": {"max_seconds": 2}})
+    (finding,) = of(check(config, draft_with(tmp_path, clip)), "image-unreadable")
+    assert finding.severity is Severity.ERROR and "video.max_seconds" in finding.message
+
+
 def test_video_off_is_a_warning_not_a_pass_and_not_decoded(tmp_path, others):
     clip = make_clip(tmp_path / "clip.mp4", [(1.0, others[0])])
     config = objector(tmp_path)
