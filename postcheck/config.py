@@ -19,6 +19,7 @@ OBJECTIONS = ("photos", "name", "all")
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
     "nlp", "faces", "links", "contacts", "names", "image_folders", "per_path_ignores", "photo_roster",
+    "images", "video",
 }
 # Pictures a photo roster folder may hold (one per pupil, named by the pupil's id).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff", ".gif"})
@@ -179,7 +180,7 @@ def load_config(path: Path | None) -> Config:
     image_folders = tuple((base / f).resolve() for f in folders)
 
     sections = {}
-    for key in ("nlp", "faces", "links", "contacts", "names", "per_path_ignores"):
+    for key in ("nlp", "faces", "links", "contacts", "names", "per_path_ignores", "images"):
         value = data.get(key)
         if value is not None and not isinstance(value, dict):
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
@@ -189,6 +190,16 @@ def load_config(path: Path | None) -> Config:
         from postcheck.images.settings import face_settings
 
         face_settings(sections["faces"], path)  # bad values fail here, as one line, not mid-run
+    if "images" in sections or "video" in data:
+        from postcheck.images.media_settings import ocr_settings, video_settings
+
+        ocr_settings(sections.get("images"), path)
+        if data.get("video") is not None and not isinstance(data["video"], (bool, dict)):
+            raise ConfigError(path, "video must be true, false or a mapping (max_seconds, max_megabytes, max_side)",
+                              yamlio.line_of(data, "video"), "video")
+        video_settings(data.get("video"), path)
+        if data.get("video") is not None:
+            sections["video"] = data["video"] if isinstance(data["video"], dict) else {"enabled": data["video"]}
 
     try:
         roster = load_roster(roster_path) if roster_path else None

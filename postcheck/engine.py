@@ -103,6 +103,7 @@ class Engine:
     def check_post(self, post: Post) -> PostResult:
         """Check one post; its Doc (prefetched by a batch, or parsed now) is dropped afterwards."""
         started = time.perf_counter()
+        self._read_images(post)
         findings: dict[tuple, Finding] = {}
         checked: list[Checked] = []
         for rule in self.rules_for(post):
@@ -151,7 +152,16 @@ class Engine:
         if batch:
             yield from self._run_batch(batch, needs_doc)
 
+    def _read_images(self, post: Post) -> None:
+        """Text read inside the post's photos joins its text (before spaCy parses it)."""
+        if post.images:
+            from postcheck.images.post_text import add_image_text
+
+            add_image_text(post, self.ctx, self.config)
+
     def _run_batch(self, batch: list[Post], needs_doc: bool) -> Iterator[PostResult]:
+        for post in batch:
+            self._read_images(post)
         if needs_doc:
             self.ctx.prefetch_docs(batch)
         for post in batch:
@@ -171,7 +181,12 @@ class Engine:
             path, line, column, end_line, end_column = hit.image, None, None, None, None
         else:
             path, line, column, end_line, end_column = hit.path or post.display, hit.line, hit.column, None, None
-        values = {"match": hit.match, "suggestion": hit.suggestion or "", **hit.details}
+        details = dict(hit.details)
+        segment = post.segment_at(hit.start) if hit.start is not None else None
+        if segment is not None and segment.box is not None:  # text read inside a photo: say where
+            details.setdefault("box", list(segment.box))
+            details.setdefault("source", "text in the photo")
+        values = {"match": hit.match, "suggestion": hit.suggestion or "", **details}
         message = hit.message or _format(rule.message, values)
         severity = hit.severity or rule.severity
         # an info finding reports what was checked: there is nothing to fix
@@ -190,7 +205,7 @@ class Engine:
             match=hit.match,
             suggestion=suggestion,
             confidence=hit.confidence,
-            details=dict(hit.details),
+            details=details,
             end_line=end_line,
             end_column=end_column,
             span=(hit.start, hit.end if hit.end is not None else hit.start) if hit.start is not None else None,

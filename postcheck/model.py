@@ -59,8 +59,9 @@ class Segment:
     path: str
     line: int | None
     column: int | None
-    field: str  # "body", "front-matter:title", "image-name"
+    field: str  # "body", "front-matter:title", "image-name", "image-text"
     view: Any = None  # postcheck.text.view.View: the source of this stretch and the map back to it
+    box: tuple[int, int, int, int] | None = None  # image-text: where the line is in the photo (left, top, w, h)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from postcheck.text.view import reader_view
 from postcheck.yamlio import SourceError
 
 DRAFT_SUFFIXES = {".md", ".markdown", ".txt"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp"}
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm"})  # clips are linked and walked like photos
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp"} | VIDEO_SUFFIXES
 # A social-media post is a few KB (LinkedIn's longest article body is ~125,000 characters): anything
 # bigger is not a draft, and checking it would cost minutes and gigabytes (spaCy, allow comments).
 MAX_DRAFT_BYTES = 200_000

@@ -125,7 +125,8 @@ def test_every_command_has_help():
 def test_help_does_not_load_heavy_libraries():
     code = ("import sys; from postcheck.cli import main; "
             "rc = main(['--help']); "
-            "heavy = [m for m in ('spacy', 'PIL', 'dlib', 'face_recognition', 'numpy') if m in sys.modules]; "
+            "heavy = [m for m in ('spacy', 'PIL', 'dlib', 'face_recognition', 'numpy', 'av', 'cv2', 'onnxruntime') "
+            "if m in sys.modules]; "
             "print(heavy); sys.exit(rc)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -42,6 +42,11 @@ class FaceMatch(RuleCheck):
             scan = store.scan(ref.path)
             if scan.error or not scan.faces:
                 continue  # unreadable images are reported by image-unreadable
+            if scan.video is not None:  # a clip: each learner once, with the times they are on screen
+                from postcheck.checks.video_faces import video_hits
+
+                yield from video_hits(self, ref, scan, gallery, people, policy, unchecked)
+                continue
             decisions = decide(gallery, np.array([face.encoding for face in scan.faces]), policy)
             matched = False
             for face, decision in zip(scan.faces, decisions):

@@ -14,15 +14,26 @@ class ImageMetadata:
 
     def __init__(self, rule, config) -> None:
         self.rule = rule
+        self.config = config
         self.options = rule.options
+
+    def _video(self, path) -> list:
+        """Container tags of a clip (QuickTime ©xyz location, author, device names); none when video is off."""
+        from postcheck.images.media_settings import video_settings
+        from postcheck.images.video import video_metadata
+
+        settings = video_settings(self.config.section("video") or None, self.config.path)
+        return video_metadata(path, settings) if settings.enabled else []
 
     def run(self, post, ctx) -> Iterable[Hit]:
         from postcheck.images.loader import ImageError
         from postcheck.images.metadata import identifying_metadata
 
+        from postcheck.images.video import is_video
+
         for ref in post.images:
             try:
-                items = identifying_metadata(ref.path)
+                items = identifying_metadata(ref.path) if not is_video(ref.path) else self._video(ref.path)
             except ImageError:
                 continue  # image-unreadable reports it
             if not items:

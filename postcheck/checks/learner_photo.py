@@ -24,8 +24,14 @@ class LearnerPhoto(RuleCheck):
             if scan.error or not scan.faces:
                 continue  # unreadable images are input errors (image-unreadable)
             count = len(scan.faces)
+            faces = [{"box": face.box, "band": "other"} for face in scan.faces]
+            if scan.video is not None:  # a clip: the most faces in one sampled frame
+                from postcheck.checks.video_faces import face_list
+
+                count = max(sum(1 for f in scan.faces if f.frame == n) for n in {f.frame for f in scan.faces})
+                faces = face_list(scan)
             values = {"faces": count, "s": "" if count == 1 else "s"}
-            details = {"face_count": count, "faces": [{"box": face.box, "band": "other"} for face in scan.faces]}
+            details = {"face_count": count, "faces": faces}
             if personal:
                 yield Hit(match=f"{count} faces", image=ref.display, details=details,
                           message=self.options.get("personal_message", self.rule.message).format(**values))

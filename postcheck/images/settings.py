@@ -30,6 +30,7 @@ class FaceSettings:
     max_frames: int = 60  # distinct frames of an animation analysed
     threads: int = 0  # detector threads per image; 0 = one per core
     cache: bool = True  # keep reference-photo encodings in the per-user cache folder
+    video_fps: float = 1.0  # video frames sampled per second at least (plus one at each scene change)
 
     @property
     def thread_count(self) -> int:
@@ -63,6 +64,7 @@ _NUMBERS: dict[str, tuple[type, float, float]] = {
     "jitters": (int, 1, 100),
     "max_frames": (int, 1, 10000),
     "threads": (int, 0, 64),
+    "video_fps": (float, 0.2, 30.0),
 }
 
 

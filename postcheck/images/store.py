@@ -23,6 +23,7 @@ class Scan:
     frame_count: int = 1
     unchecked_frames: int = 0
     error: str | None = None
+    video: Any = None  # a video.VideoScan (faces with times) for a clip; None for photos
 
 
 class ImageStore:
@@ -37,6 +38,11 @@ class ImageStore:
         self._scans: OrderedDict[tuple, Scan] = OrderedDict()
         self._references: Any = None
         self._gallery: Any = None
+        from postcheck.images.media_settings import ocr_settings, video_settings
+
+        self.video = video_settings(config.section("video") or None, config.path)
+        self.ocr = ocr_settings(config.section("images") or None, config.path)
+        self._texts: OrderedDict[tuple, list] = OrderedDict()
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -66,8 +72,12 @@ class ImageStore:
         """The faces in an image (with encodings when the consent list restricts someone's photos)."""
         key = self._key(path)
         if key not in self._scans:
-            loaded = self.image(path)
-            if isinstance(loaded, ImageError):
+            from postcheck.images.video import is_video
+
+            loaded = None if is_video(path) else self.image(path)
+            if loaded is None:
+                scan = self._scan_video(path)
+            elif isinstance(loaded, ImageError):
                 scan = Scan(error=str(loaded))
             else:
                 from postcheck.images.faces import find_faces
@@ -84,6 +94,36 @@ class ImageStore:
         scan = self._scans.get(self._key(original))
         if scan is not None:
             self._scans[self._key(copy)] = scan
+
+    def text(self, path: Path, ctx: Any) -> list:
+        """Lines of printed text in a photo (ocr.TextLine); [] for none, or when the photo cannot be read."""
+        key = self._key(path)
+        if key not in self._texts:
+            loaded = self.image(path)
+            lines: list = []
+            if not isinstance(loaded, ImageError):
+                from postcheck.images.ocr import OcrUnavailable, read_text
+
+                try:
+                    lines = read_text(loaded, self.ocr, self.settings.thread_count)
+                except OcrUnavailable as exc:
+                    ctx.notice(str(exc))
+            self._texts[key] = lines
+            while len(self._texts) > SCANS_KEPT:
+                self._texts.popitem(last=False)
+        return self._texts[key]
+
+    def _scan_video(self, path: Path) -> Scan:
+        if not self.video.enabled:
+            return Scan(error="video checking is turned off (video: false in postcheck.yaml)")
+        from postcheck.images.video import scan_video
+
+        try:
+            found = scan_video(path, self.video, self.settings, self.encode)
+        except ImageError as exc:
+            return Scan(error=str(exc))
+        samples = len(found.times)
+        return Scan(tuple(f.face for f in found.faces), samples, samples, 0, None, found)
 
     def references(self) -> Any:
         """The consent list's restricted learners with their reference encodings (None: no list)."""

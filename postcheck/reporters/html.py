@@ -16,6 +16,7 @@ from typing import IO, Any, Iterable
 
 from postcheck import __version__
 from postcheck.model import Finding, PostResult, Report, Severity, Verdict
+from postcheck.posts import VIDEO_SUFFIXES
 
 THUMB = 480  # px, longest side
 VERDICT_COLOURS = {Verdict.FAIL: "#c62828", Verdict.REVIEW: "#f9a825", Verdict.PASS: "#2e7d32"}
@@ -215,6 +216,11 @@ def _photos(post: PostResult) -> list[dict]:
     for image in post.images:
         own = [f for f in post.findings if f.path == image] + [a.finding for a in post.allowed if a.finding.path == image]
         faces = [face for c in post.checked if c.path == image for face in (c.details.get("faces") or ())]
+        if Path(image).suffix.lower() in VIDEO_SUFFIXES:  # a clip: a strip of the frames with findings
+            from postcheck.reporters.html_video import video_figures
+
+            figures.extend(video_figures(image, own, faces))
+            continue
         thumb = thumbnail(Path(image))
         figures.append({"path": image, "thumb": thumb, "boxes": _boxes(own, faces), "gps": any(_is_gps(f) for f in own)})
     return figures

@@ -1,0 +1,224 @@
+"""Printed text inside photos (certificates, badges, signs, screenshots) with RapidOCR's PP-OCRv4 ONNX models.
+
+The models ship inside the ``rapidocr-onnxruntime`` wheel; nothing is downloaded. The text detector
+runs first, on the photo scaled to ``images.ocr_side``; the recogniser runs only on the boxes it
+finds, cut from the photo at full resolution, so a photo without text costs one detector pass.
+onnxruntime and OpenCV are imported on the first photo, never for a text-only run.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from postcheck.images.loader import LoadedImage
+from postcheck.images.media_settings import OcrSettings
+
+_engines: dict[int, Any] = {}
+_lock = threading.Lock()
+LINE_GAP = 1.5  # words further apart than this many line heights are not one line
+PROBE_SIDE = 640  # the detector's first look: a photo without text costs one pass at this size
+SURE_HEIGHT = 14  # px at the first look: smaller text is looked at again at ocr_side
+MIN_TEXT_PIXELS = 12  # fewer text-like pixels than this in the first look: no text
+REGION_PAD = 24  # px at the first look around text-like pixels, looked at again closer
+WHOLE_IMAGE = 0.6  # when the regions cover more than this share, the whole photo is looked at again
+_RAPIDOCR_LOGGERS = ("RapidOCR", "OrtInferSession")
+
+
+class OcrUnavailable(Exception):
+    """The OCR engine cannot be loaded here (the message says why, in one line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """A line of text read in a photo; the box is [left, top, width, height] in upright full-size pixels."""
+
+    text: str
+    box: tuple[int, int, int, int]
+    score: float
+
+
+def _engine(threads: int) -> Any:
+    with _lock:
+        if threads not in _engines:
+            # ONNX Runtime's native library starts sending usage events to Microsoft when it is loaded
+            # unless this is set first; postcheck never touches the network.
+            os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+            try:
+                import onnxruntime
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:  # e.g. OpenCV without its system libraries
+                raise OcrUnavailable(f"text in photos is not read: OCR engine unavailable ({exc})") from None
+            onnxruntime.disable_telemetry_events()
+            for name in _RAPIDOCR_LOGGERS:  # the library never prints
+                logging.getLogger(name).setLevel(logging.ERROR)
+            _engines[threads] = RapidOCR(det_limit_type="min", det_limit_side_len=32, det_use_cuda=False,
+                                         intra_op_num_threads=threads, inter_op_num_threads=1)
+            for name in _RAPIDOCR_LOGGERS:
+                logging.getLogger(name).setLevel(logging.ERROR)
+        return _engines[threads]
+
+
+def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> list[TextLine]:
+    """Lines of text in the first frame of an image, top to bottom; [] when the detector finds none.
+
+    The detector looks first at a small copy (``PROBE_SIDE``): no text-like pixels there, no more
+    work. Text it finds in full is read from there; when it sees text too small to be sure of, it
+    looks again at ``settings.ocr_side``, only around the text-like pixels. Recognition runs only on
+    the boxes found, cut from the decoded photo.
+    """
+    if not image.frames:
+        return []
+    frame = image.frames[0]
+    engine = _engine(max(1, threads))
+    scale = min(1.0, PROBE_SIDE / max(frame.size))
+    boxes, unsure, regions = _detect(engine, _scaled(frame, scale))
+    points = [np.asarray(box, dtype=np.float32) / scale for box in boxes]  # in frame pixels
+    if unsure and settings.ocr_side > PROBE_SIDE and max(frame.size) > PROBE_SIDE:
+        points = _look_closer(engine, frame, [tuple(v / scale for v in region) for region in regions],
+                              min(1.0, settings.ocr_side / max(frame.size)))
+    if not points:
+        return []
+    points = engine.sorted_boxes(np.asarray(points))
+    crops = engine.get_crop_img_list(_bgr(frame), points)
+    recognised = _recognise(engine, crops)
+    to_full = image.size[0] / frame.width
+    words = []
+    for box, (text, score, *info) in zip(points, recognised):
+        columns = [column for word in info[0][2] for column in word] if info and len(info[0]) > 2 else []
+        text = spaced(str(text), columns).strip()
+        if not text or float(score) < settings.ocr_score:
+            continue
+        left, top = box.min(axis=0) * to_full
+        right, bottom = box.max(axis=0) * to_full
+        words.append(TextLine(text, (round(left), round(top), round(right - left), round(bottom - top)), float(score)))
+    return join_lines(words)
+
+
+def _recognise(engine: Any, crops: list[np.ndarray]) -> list[tuple]:
+    """(text, score, positions) per crop. The classifier turns lines it thinks upside down; it is sometimes
+    wrong on italics, so a turned line is also read as it was and the better reading kept."""
+    originals = [crop.copy() for crop in crops]
+    turned, orientations, _ = engine.text_cls(crops)
+    recognised, _ = engine.text_rec(turned, True)  # with each character's position, to restore spaces
+    flipped = [i for i, (label, _) in enumerate(orientations) if label == "180"]
+    if flipped:
+        again, _ = engine.text_rec([originals[i] for i in flipped], True)
+        for i, reading in zip(flipped, again):
+            if float(reading[1]) > float(recognised[i][1]):
+                recognised[i] = reading
+    return recognised
+
+
+def _scaled(frame: Image.Image, scale: float) -> Image.Image:
+    if scale >= 1.0:
+        return frame
+    size = (max(32, round(frame.width * scale)), max(32, round(frame.height * scale)))
+    return frame.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+
+
+def _look_closer(engine: Any, frame: Image.Image, regions: list[tuple[float, ...]], scale: float) -> list[np.ndarray]:
+    """Detect again at ``scale``, only in the regions where the first look saw text-like pixels."""
+    area = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in regions)
+    if area > WHOLE_IMAGE * frame.width * frame.height:
+        regions = [(0, 0, frame.width, frame.height)]
+    points: list[np.ndarray] = []
+    for x0, y0, x1, y1 in regions:
+        left, top = max(0, int(x0)), max(0, int(y0))
+        right, bottom = min(frame.width, int(np.ceil(x1))), min(frame.height, int(np.ceil(y1)))
+        if right - left < 8 or bottom - top < 8:
+            continue
+        found, _, _ = _detect(engine, _scaled(frame.crop((left, top, right, bottom)), scale))
+        points.extend(np.asarray(box, dtype=np.float32) / scale + np.float32([left, top]) for box in found)
+    return points
+
+
+def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool, list[tuple[float, ...]]]:
+    """Text boxes (in ``image`` pixels); whether some text-like pixels are too small to box with
+    confidence; and the regions (left, top, right, bottom) around all text-like pixels."""
+    import cv2
+
+    detector = engine.text_det
+    pixels = _bgr(image)
+    height, width = pixels.shape[:2]
+    prepared = detector.get_preprocess(max(height, width))(pixels)
+    if prepared is None:
+        return [], False, []
+    probability = detector.infer(prepared)[0]
+    texty = probability[0, 0] > detector.postprocess_op.thresh
+    if int(texty.sum()) < MIN_TEXT_PIXELS:
+        return [], False, []
+    boxes, _ = detector.postprocess_op(probability, (height, width))
+    boxes = list(detector.filter_tag_det_res(boxes, (height, width)))
+    to_map = (texty.shape[1] / width, texty.shape[0] / height)
+    covered = np.zeros(texty.shape, dtype=np.uint8)
+    sure = []
+    for box in boxes:
+        box_height = min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2]))
+        if box_height >= SURE_HEIGHT:
+            sure.append(box)
+            cv2.fillPoly(covered, [np.round(box * to_map).astype(np.int32)], 1)
+    uncovered = int((texty & (covered == 0)).sum())
+    unsure = len(sure) < len(boxes) or uncovered >= MIN_TEXT_PIXELS * 4
+    regions = []
+    if unsure:
+        grown = cv2.dilate(texty.astype(np.uint8), np.ones((2 * REGION_PAD + 1, 2 * REGION_PAD + 1), np.uint8))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(grown)
+        regions = [(x / to_map[0], y / to_map[1], (x + w) / to_map[0], (y + h) / to_map[1])
+                   for x, y, w, h, _ in stats[1:count]]
+    return boxes, unsure, regions
+
+
+def spaced(text: str, columns: list[int]) -> str:
+    """Put back the spaces the recogniser drops between words ("JonahWhitfield"), from where each character was read.
+
+    A gap between two characters much wider than the line's usual one is a space; a lower-case letter
+    followed by a capital needs a less wide gap ("theWeek"), while "McDonald" keeps its usual spacing.
+    """
+    if len(columns) != len(text) or len(text) < 3:
+        return text
+    gaps = [b - a for a, b in zip(columns, columns[1:])]
+    usual = float(np.median(gaps)) or 1.0
+    out = [text[0]]
+    for index, gap in enumerate(gaps, 1):
+        before, char = text[index - 1], text[index]
+        if before.isalpha() and char.isalpha() and not (before.isupper() and char.islower()):  # "Amelia" stays whole
+            camel = before.islower() and char.isupper()
+            if gap >= usual * (1.3 if camel else 2.0) and gap - usual >= 2:
+                out.append(" ")
+        out.append(char)
+    return "".join(out)
+
+
+def _bgr(image: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+
+
+def join_lines(words: list[TextLine]) -> list[TextLine]:
+    """Boxes side by side on one baseline become one line (a name the detector split stays whole)."""
+    lines: list[list[TextLine]] = []
+    for word in sorted(words, key=lambda w: (w.box[1] + w.box[3] / 2, w.box[0])):
+        for line in lines:
+            last = line[-1]
+            height = min(last.box[3], word.box[3])
+            same_row = abs((last.box[1] + last.box[3] / 2) - (word.box[1] + word.box[3] / 2)) < height / 2
+            gap = word.box[0] - (last.box[0] + last.box[2])
+            if same_row and -height < gap < LINE_GAP * height:
+                line.append(word)
+                break
+        else:
+            lines.append([word])
+    joined = []
+    for line in lines:
+        left = min(w.box[0] for w in line)
+        top = min(w.box[1] for w in line)
+        right = max(w.box[0] + w.box[2] for w in line)
+        bottom = max(w.box[1] + w.box[3] for w in line)
+        joined.append(TextLine(" ".join(w.text for w in line), (left, top, right - left, bottom - top),
+                               min(w.score for w in line)))
+    return sorted(joined, key=lambda line: (line.box[1], line.box[0]))
