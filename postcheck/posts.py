@@ -184,8 +184,9 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
     problems: list[Problem] = []
     try:
         raw = read_draft_bytes(path)
-    except safeio.UnsafeFile as exc:
-        reason = exc.reason if exc.reason.startswith("draft ") else f"cannot read draft: {exc.reason}"
+    except OSError as exc:  # safeio.UnsafeFile names the reason; any other OSError is reported the same way
+        why = getattr(exc, "reason", None) or exc.strerror or str(exc)
+        reason = why if why.startswith("draft ") else f"cannot read draft: {why}"
         post.problems = (Problem(reason, display),)
         return post
     post.digest = hashlib.sha256(raw).hexdigest()

@@ -185,14 +185,16 @@ def test_an_unreadable_draft_in_a_walked_folder_fails(tmp_path, monkeypatch):
     (tmp_path / "ok.md").write_text("Well done to the relay team!\n", encoding="utf-8")
     locked = tmp_path / "locked.md"
     locked.write_text("Well done Amelia Hart!\n", encoding="utf-8")
-    real_read_bytes = Path.read_bytes
+    from postcheck import safeio
 
-    def read_bytes(self):
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    real_read_bytes = safeio.read_bytes
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    def read_bytes(path, limit):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path, limit)
+
+    monkeypatch.setattr(safeio, "read_bytes", read_bytes)
     result = runner.invoke(app, ["check", "--no-cache", "--jobs", "1", "-c", str(FIXTURES / "postcheck.yaml"), str(tmp_path)])
     assert result.exit_code == 1 and "cannot read draft: Permission denied" in " ".join(result.output.split())
 
