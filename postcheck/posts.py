@@ -345,7 +345,7 @@ def post_from_text(text: str, account: str = "school", name: str = "<text>", bas
     post.path = (base or Path.cwd()) / name
     post.display = name
     post.segments = tuple(
-        Segment(s.start, s.end, name if s.field != "image-name" else s.path, s.line, s.column, s.field, s.view)
+        Segment(s.start, s.end, name if s.field != "image-name" else s.path, s.line, s.column, s.field, s.view, s.box)
         for s in post.segments
     )
     post.problems = tuple(Problem(p.message, name, p.line, p.column) for p in post.problems)

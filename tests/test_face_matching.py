@@ -13,7 +13,7 @@ from postcheck.engine import Engine
 from postcheck.images.matching import Gallery, Policy, Thresholds, decide
 from postcheck.images.settings import band_of_year
 from postcheck.model import Report, Severity, Verdict
-from postcheck.posts import load_draft
+from postcheck.posts import ANY_FOLDER, load_draft
 
 from conftest import shared_path
 
@@ -138,7 +138,8 @@ def check(config: Config, folder: Path, *images: Path):
     draft = folder / "post.md"
     draft.write_text("---\naccount: school\n---\nOur day!\n\n" + "\n".join(f"![p]({i})" for i in images) + "\n")
     engine = Engine(config)
-    return engine.check_post(load_draft(draft, default_account="school")), engine.ctx.notices
+    # the fixtures stay in ../shared: let the draft read them from there
+    return engine.check_post(load_draft(draft, default_account="school", image_roots=ANY_FOLDER)), engine.ctx.notices
 
 
 def objected(result):

@@ -25,5 +25,5 @@ def add_image_text(post: Any, ctx: Any, config: Any) -> None:
         for line in store.text(ref.path, ctx):
             start = len(text) + 2
             text = f"{text}\n\n{line.text}"
-            segments.append(Segment(start, len(text), ref.display, None, None, FIELD, line.box))
+            segments.append(Segment(start, len(text), ref.display, None, None, FIELD, box=line.box))
     post.text, post.segments = text, tuple(segments)
