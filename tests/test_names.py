@@ -200,3 +200,33 @@ def test_unknown_surname_without_context_is_a_warning_at_most(check_text):
     assert mine(check_text("Imogen Trelawney in Year 8 won the chess tournament."))[0].severity is Severity.ERROR
     personal = mine(check_text("We bumped into Imogen Trelawney at the garden centre.", account="personal"))
     assert all(f.severity is Severity.INFO for f in personal)
+
+
+@pytest.mark.parametrize("text, evidence, severity", [
+    ("Well done to Amelia Hart in Year 9!", "on the roster", Severity.ERROR),
+    ("Hart, Amelia (9H) won.", "on the roster, surname first", Severity.ERROR),
+    ("Year 5 pupil Maisie Thorncliffe won the spelling bee.", "learner role just before the name", Severity.ERROR),
+    ("Well done to Imogen Fletcher in Year 4!", "year group or learner role just after the name", Severity.ERROR),
+    ("Oscar Trevithick earned 50 house points this week.", "a learner-only achievement bound to the name", Severity.ERROR),
+    ("Thank you to Rowena Stickley for running the Year 5 chess club.",
+     "learner words in the sentence; not on the roster", Severity.INFO),
+])
+def test_every_finding_says_why_it_is_a_learner(text, evidence, severity, check_text):
+    found = mine(check_text(text))
+    assert [(f.details.get("evidence"), f.severity) for f in found][:1] == [(evidence, severity)]
+
+
+def test_without_a_roster_context_decides_as_before(check_text_without_roster):
+    found = mine(check_text_without_roster("Thank you to Rowena Stickley for running the Year 5 chess club."))
+    assert [f.severity for f in found] == [Severity.ERROR]
+    assert found[0].details["evidence"] == "learner words in the sentence"
+
+
+def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
+    from typer.testing import CliRunner
+
+    from postcheck.cli import app
+
+    (tmp_path / "draft.md").write_text("Year 5 pupil Maisie Thorncliffe won the spelling bee.\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["check", str(tmp_path / "draft.md"), "--config", str(SCHOOL / "postcheck.yaml")]).output
+    assert "why learner role just before the name" in " ".join(out.split())

@@ -37,6 +37,9 @@ LEARNER_AFTER = "year group or learner role just after the name"
 LEARNER_ACHIEVEMENT = "a learner-only achievement bound to the name"
 PRAISED = "praise addressed to the name"
 CALLED_LEARNER = "its sentence calls it a learner"
+_ROSTER_FORMS = {"full": "on the roster", "reversed": "on the roster, surname first",
+                 "joined": "on the roster, joined in a tag or file name",
+                 "shared-surname": "on the roster, first names sharing a surname"}
 DIRECT = frozenset({LEARNER_BEFORE, LEARNER_AFTER, LEARNER_ACHIEVEMENT, PRAISED, CALLED_LEARNER})
 
 
@@ -127,7 +130,7 @@ class PersonNames:
         if hit.form == "shared-surname":
             match = f"{match} … {hit.learner.last_name}"
         return Hit(match=match, start=hit.start, end=hit.end, suggestion=first,
-                   details={"evidence": f"on the roster ({hit.form})"})
+                   details={"evidence": _ROSTER_FORMS.get(hit.form, "on the roster")})
 
     def _judge(self, post: Any, text: str, cand: Any) -> tuple[Severity | None, str]:
         """The severity and the evidence for it. With a roster, a name not on it is an error only on
