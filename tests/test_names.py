@@ -230,3 +230,35 @@ def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
     (tmp_path / "draft.md").write_text("Year 5 pupil Maisie Thorncliffe won the spelling bee.\n", encoding="utf-8")
     out = CliRunner().invoke(app, ["check", str(tmp_path / "draft.md"), "--config", str(SCHOOL / "postcheck.yaml")]).output
     assert "why learner role just before the name" in " ".join(out.split())
+
+
+def test_nickname_with_a_roster_surname_says_so(check_text):
+    found = mine(check_text("Great effort from Amy Hart at the cross-country today."))
+    assert [(f.match, f.severity, f.details.get("evidence")) for f in found] == [
+        ("Amy Hart", Severity.ERROR, "a roster learner's nickname and surname")]
+    assert found[0].suggestion.endswith("Amy")
+
+
+def test_nickname_in_an_image_file_name_of_lower_case_words(tmp_path, engine):
+    post = _draft(tmp_path, "Sports day!\n\n![fun](millie_hart.jpg)", ("millie_hart.jpg",))
+    assert [f.match for f in mine(engine.check_post(post)) if f.severity is Severity.ERROR] == ["millie_hart"]
+
+
+def test_a_lower_case_nickname_in_prose_is_words_not_a_roster_name():
+    from types import SimpleNamespace
+
+    from postcheck.names.roster import RosterIndex
+
+    index = RosterIndex([SimpleNamespace(first_name="William", last_name="Frost", preferred_name="")])
+    assert [h.form for h in index.find("Year 2 will frost the cakes.")] == []
+    assert [h.form for h in index.find("Well done Will Frost!")] == ["nickname"]
+    assert [h.form for h in index.find("IMG bill_frost.jpg")] == ["nickname"]
+
+
+def test_nickname_table_ships_with_its_licence():
+    from postcheck.names.nicknames import nickname_table
+
+    assert {"bill", "will"} <= nickname_table()["william"]
+    data = Path(__file__).resolve().parent.parent / "postcheck" / "data"
+    assert "Apache License" in (data / "nicknames.LICENSE").read_text(encoding="utf-8")
+    assert "nicknames.csv" in (data / "README.md").read_text(encoding="utf-8")

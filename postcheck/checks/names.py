@@ -39,7 +39,8 @@ PRAISED = "praise addressed to the name"
 CALLED_LEARNER = "its sentence calls it a learner"
 _ROSTER_FORMS = {"full": "on the roster", "reversed": "on the roster, surname first",
                  "joined": "on the roster, joined in a tag or file name",
-                 "shared-surname": "on the roster, first names sharing a surname"}
+                 "shared-surname": "on the roster, first names sharing a surname",
+                 "nickname": "a roster learner's nickname and surname"}
 DIRECT = frozenset({LEARNER_BEFORE, LEARNER_AFTER, LEARNER_ACHIEVEMENT, PRAISED, CALLED_LEARNER})
 
 
