@@ -194,3 +194,22 @@ def test_without_a_website_the_check_says_so(check_text):
     engine = Engine(Config())
     _findings(engine, "See https://www.example.com")
     assert any("website not configured" in n for n in engine.ctx.notices)
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("https://www.sunderIand.gov.uk/school-meals", "a capital I in sunderIand reads as l"),  # under gov.uk, but not the council
+    ("https://www.durhamcounciI.example/pay", "looks like durhamcouncil.example"),  # a lookalike of an allowed domain
+])
+def test_capital_i_for_lower_case_l_against_every_trusted_domain(url, reason):
+    findings = _findings(_engine(allow=["durhamcouncil.example"]), f"Apply at {url} now.")
+    assert findings and reason in findings[0].message and findings[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.IBM.com/uk-en",  # capitals only: a written name, not a trick
+    "https://www.BigIdeas.example/kids",  # CamelCase words
+    "https://www.sunderland.gov.uk/school-meals",
+    "https://www.durhamcouncil.example/pay",
+])
+def test_capitals_that_are_not_a_lookalike_pass(url):
+    assert _findings(_engine(allow=["durhamcouncil.example"]), f"Apply at {url} now.") == []

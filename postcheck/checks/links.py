@@ -251,7 +251,13 @@ class UnsafeLinks:
             elif not any(label.startswith("xn--") for label in labels):
                 problems.append(Problem("internationalised domain name: check it is genuine", Severity.WARNING))
         site = site_of(host)
-        for domain in [d for d in [self.own, *self.protected] if d]:
+        # a capital I among lower-case letters reads as l: "sunderIand.gov.uk" is sunderiand.gov.uk
+        tricked = [label for label in raw_host.split(".") if "I" in label and re.search(r"[a-z]", label)
+                   and not re.search(r"[A-HJ-Z]", label)]
+        if tricked:
+            problems.append(Problem(f"a capital I in {'.'.join(tricked)} reads as l; the real host is {host}"))
+        # every trusted domain is compared too: the school's site, the allow list (a council), the protected list
+        for domain in dict.fromkeys(d for d in [self.own, *self.allow, *self.protected] if d):
             if belongs(host, domain):
                 continue
             folded, wanted = self._skeleton(unicode_host.removeprefix("www.")), self._skeleton(domain)
