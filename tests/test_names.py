@@ -262,3 +262,13 @@ def test_nickname_table_ships_with_its_licence():
     data = Path(__file__).resolve().parent.parent / "postcheck" / "data"
     assert "Apache License" in (data / "nicknames.LICENSE").read_text(encoding="utf-8")
     assert "nicknames.csv" in (data / "README.md").read_text(encoding="utf-8")
+
+
+def test_image_file_name_of_two_ordinary_words_that_form_a_roster_name(tmp_path, engine):
+    (tmp_path / "roster.csv").write_text("first_name,last_name,year\nSummer,Field,6\nWilliam,Frost,4\n", encoding="utf-8")
+    (tmp_path / "postcheck.yaml").write_text("roster: roster.csv\n", encoding="utf-8")
+    checker = Engine(load_config(tmp_path / "postcheck.yaml"), nlp=engine.ctx.nlp)
+    post = _draft(tmp_path, "Sports day!\n\n![fun](summer_field.jpg) ![win](bill-frost.jpg)",
+                  ("summer_field.jpg", "bill-frost.jpg"))
+    found = {(f.match, f.details.get("evidence")) for f in mine(checker.check_post(post)) if f.severity is Severity.ERROR}
+    assert found == {("summer_field", "on the roster"), ("bill-frost", "a roster learner's nickname and surname")}
