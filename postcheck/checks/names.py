@@ -20,6 +20,8 @@ from postcheck.names.context import (
     learner_noun_said_of,
     praise_just_before,
     praised,
+    quoted_title,
+    title_case_heading,
     sentence_bounds,
     word_after,
     word_before,
@@ -168,7 +170,7 @@ class PersonNames:
             return None, ""
         if word_before(text, cand.start).casefold() in self.cues.place_before:
             return None, ""
-        if _title_case_heading(text, cand) or _quoted_title(text, cand.start, cand.end):
+        if title_case_heading(text, cand) or quoted_title(text, cand.start, cand.end):
             return None, ""
         if word_after(text, cand.end).casefold() in self.cues.place_after:
             return None, ""
@@ -219,33 +221,6 @@ class PersonNames:
         if praise_just_before(self.cues, text, start) or learner_just_after(self.cues, text, cand.end):
             return False
         return word_before(text, start).casefold() in self.cues.weak_place_lead | self.cues.place_lead
-
-
-_HEADING_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?([^\n]*)")
-
-
-def _title_case_heading(text: str, cand: Any) -> bool:
-    """"## Curriculum Overviews": a heading whose every word is capitalised, where the pair's first word
-    is no first name, is a heading, not a person."""
-    from postcheck.names.lexicon import names_list
-
-    line_start = text.rfind("\n", 0, cand.start) + 1
-    line_end = text.find("\n", cand.end)
-    line = text[line_start:len(text) if line_end < 0 else line_end]
-    body = _HEADING_LINE.match(line).group(1).strip()
-    words = re.findall(r"[^\W\d_][\w'’-]*", body)
-    heading = line.lstrip().startswith("#") or (len(words) <= 8 and not re.search(r"[.!?,;:]$", body))
-    if not heading or not words or not all(w[0].isupper() for w in words if len(w) > 3):
-        return False
-    return names_list().first_rank(cand.first.text) is None
-
-
-def _quoted_title(text: str, start: int, end: int) -> bool:
-    """'performed "Maisie Thornfield"', "came as 'Horrid Henry'": a name alone in quotation marks is a
-    title or a character (a learner's own name is not quoted)."""
-    before = text[max(0, start - 1):start]
-    after = text[end:end + 1]
-    return before in ("\"", "“", "'", "‘") and after in ("\"", "”", "'", "’")
 
 
 _MIDDLE = re.compile(r"([A-Z][a-z'’-]+)[ \t]+$")

@@ -230,3 +230,30 @@ def learner_noun_said_of(cues: Cues, text: str, start: int, end: int) -> bool:
         return False
     _, right = sentence_bounds(text, start, end)
     return bool(cues.learner_noun_after.search(text, end, right))
+
+
+_HEADING_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?([^\n]*)")
+
+
+def title_case_heading(text: str, cand: Any) -> bool:
+    """"## Curriculum Overviews": a heading whose every word is capitalised, where the pair's first word
+    is no first name, is a heading, not a person."""
+    from postcheck.names.lexicon import names_list
+
+    line_start = text.rfind("\n", 0, cand.start) + 1
+    line_end = text.find("\n", cand.end)
+    line = text[line_start:len(text) if line_end < 0 else line_end]
+    body = _HEADING_LINE.match(line).group(1).strip()
+    words = re.findall(r"[^\W\d_][\w'’-]*", body)
+    heading = line.lstrip().startswith("#") or (len(words) <= 8 and not re.search(r"[.!?,;:]$", body))
+    if not heading or not words or not all(w[0].isupper() for w in words if len(w) > 3):
+        return False
+    return names_list().first_rank(cand.first.text) is None
+
+
+def quoted_title(text: str, start: int, end: int) -> bool:
+    """'performed "Maisie Thornfield"', "came as 'Horrid Henry'": a name alone in quotation marks is a
+    title or a character (a learner's own name is not quoted)."""
+    before = text[max(0, start - 1):start]
+    after = text[end:end + 1]
+    return before in ("\"", "“", "'", "‘") and after in ("\"", "”", "'", "’")
