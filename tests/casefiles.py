@@ -3,6 +3,7 @@
     #: <rule-id> [personal|school|account=personal]   a finding of that rule (error or warning)
     #: review [account]                                 findings of this category, all warnings
     #: Okay [account]                                   no finding of this category at all
+    ... [no-roster]                                     the school with no roster configured (staff only)
     <draft text, up to the next header>
 
 Lines starting with "# " are comments ("#hashtag" is text); the file's name is the category.
@@ -25,7 +26,7 @@ def _account(words: list[str]) -> str:
 
 
 def load_cases(name: str | None = None) -> list:
-    """pytest params (category, expect, account, text), one per block, from one file or all."""
+    """pytest params (category, expect, account, roster, text), one per block, from one file or all."""
     files = [CASES / f"{name}.txt"] if name else sorted(CASES.glob("*.txt"))
     params = []
     for file in files:
@@ -35,7 +36,8 @@ def load_cases(name: str | None = None) -> list:
             if line.startswith("#:"):
                 if header is not None and "".join(lines).strip():
                     text = "\n".join(lines).strip("\n")
-                    params.append(pytest.param(file.stem, header[0], _account(header[1:]), text,
+                    params.append(pytest.param(file.stem, header[0], _account(header[1:]),
+                                               "no-roster" not in header[1:], text,
                                                id=f"{file.stem}-{len(params)}-{header[0]}"))
                 header, lines = line[2:].split(), []
             elif line == "#" or line.startswith("# "):

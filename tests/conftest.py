@@ -100,6 +100,19 @@ def missing_data_reason(parts: tuple[str, ...]) -> str:
             "so this check of real-world data is skipped; everything else is tested")
 
 
+@pytest.fixture(scope="session")
+def check_text_without_roster(school_config, engine):
+    """check_text for the same school with no roster configured (names judged by context alone)."""
+    import dataclasses
+
+    other = Engine(dataclasses.replace(school_config, roster=None), nlp=engine.ctx.nlp)
+
+    def run(text: str, account: str = "school"):
+        return other.check_post(post_from_text(text, account=account, name="draft.md"))
+
+    return run
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared, skipping the test (with a reason in plain words) when it is absent."""
     path = SHARED.joinpath(*parts)

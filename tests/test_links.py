@@ -76,13 +76,37 @@ def test_trust_does_not_excuse_transport_payload_or_tricks(url, reason):
 
 
 @pytest.mark.parametrize("url", [
-    "https://www.hollinbank.example.org.uk/gallery/sports-day.zip",  # an archive from our own site
     "https://HollinBank.example.org.uk/news",
     "https://clubs.partner-trust.example/list",
     "https://bit.ly/hollin-quiz",  # the school put this shortener on its allow list
 ])
 def test_trust_still_exempts_identity_checks(url):
     assert _findings(_engine(allow=["partner-trust.example", "bit.ly"]), f"See {url} today.") == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.hollinbank.example.org.uk/gallery/sports-day.zip",
+    "https://clubs.partner-trust.example/kit/forms.7z",
+])
+def test_archives_are_unsafe_even_on_a_trusted_site_and_the_message_says_so(url):
+    [finding] = _findings(_engine(allow=["partner-trust.example"]), f"Photos: {url} today.")
+    assert "even on a trusted site" in finding.message and finding.severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("url, listed", [
+    ("https://forms.gle/AbCdEf123", True),  # Google Forms short links: in the shipped list, not the rule's
+    ("https://amzn.to/3xYz", True),
+    ("https://www.forms.gle/x", True),
+    ("https://youtu.be/dQw4w9WgXcQ", False),  # an exception: always opens YouTube
+    ("https://www.man.ac.uk/courses", False),  # an exception: a university's own domain
+    ("https://docs.google.com/forms/d/e/1FAIp/viewform", False),
+])
+def test_shorteners_come_from_the_shipped_list(url, listed):
+    from postcheck.checks.links import shipped_shorteners
+
+    assert len(shipped_shorteners()) > 1000
+    found = _findings(_engine(), f"Sign up: {url} today.")
+    assert any("shortener" in f.message for f in found) is listed, [f.message for f in found]
 
 
 def test_a_more_specific_deny_entry_beats_the_allow_list():
@@ -120,7 +144,6 @@ def test_link_text_that_is_a_domain_must_match_the_target(text, claimed):
     "[our website](https://www.hollinbank.example.org.uk/news)",
     "[Read the full letter from Mrs. Okafor, e.g. the dates](https://www.hollinbank.example.org.uk/letters)",
     "[office@hollinbank.example.org.uk](https://www.hollinbank.example.org.uk/contact)",
-    "[sports-day.zip](https://www.hollinbank.example.org.uk/photos/sports-day.zip)",
     "[Starts 8.45am.Please be prompt](https://www.hollinbank.example.org.uk/times)",
     "[Menu.It starts Monday](https://www.hollinbank.example.org.uk/menu)",
     "[the nhs.uk and gov.uk advice](https://www.nhs.uk/conditions/)",
@@ -171,3 +194,22 @@ def test_without_a_website_the_check_says_so(check_text):
     engine = Engine(Config())
     _findings(engine, "See https://www.example.com")
     assert any("website not configured" in n for n in engine.ctx.notices)
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("https://www.sunderIand.gov.uk/school-meals", "a capital I in sunderIand reads as l"),  # under gov.uk, but not the council
+    ("https://www.durhamcounciI.example/pay", "looks like durhamcouncil.example"),  # a lookalike of an allowed domain
+])
+def test_capital_i_for_lower_case_l_against_every_trusted_domain(url, reason):
+    findings = _findings(_engine(allow=["durhamcouncil.example"]), f"Apply at {url} now.")
+    assert findings and reason in findings[0].message and findings[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.IBM.com/uk-en",  # capitals only: a written name, not a trick
+    "https://www.BigIdeas.example/kids",  # CamelCase words
+    "https://www.sunderland.gov.uk/school-meals",
+    "https://www.durhamcouncil.example/pay",
+])
+def test_capitals_that_are_not_a_lookalike_pass(url):
+    assert _findings(_engine(allow=["durhamcouncil.example"]), f"Apply at {url} now.") == []

@@ -200,3 +200,75 @@ def test_unknown_surname_without_context_is_a_warning_at_most(check_text):
     assert mine(check_text("Imogen Trelawney in Year 8 won the chess tournament."))[0].severity is Severity.ERROR
     personal = mine(check_text("We bumped into Imogen Trelawney at the garden centre.", account="personal"))
     assert all(f.severity is Severity.INFO for f in personal)
+
+
+@pytest.mark.parametrize("text, evidence, severity", [
+    ("Well done to Amelia Hart in Year 9!", "on the roster", Severity.ERROR),
+    ("Hart, Amelia (9H) won.", "on the roster, surname first", Severity.ERROR),
+    ("Year 5 pupil Maisie Thorncliffe won the spelling bee.", "learner role just before the name", Severity.ERROR),
+    ("Well done to Imogen Fletcher in Year 4!", "year group or learner role just after the name", Severity.ERROR),
+    ("Oscar Trevithick earned 50 house points this week.", "a learner-only achievement bound to the name", Severity.ERROR),
+    ("Thank you to Rowena Stickley for running the Year 5 chess club.",
+     "learner words in the sentence; not on the roster", Severity.INFO),
+])
+def test_every_finding_says_why_it_is_a_learner(text, evidence, severity, check_text):
+    found = mine(check_text(text))
+    assert [(f.details.get("evidence"), f.severity) for f in found][:1] == [(evidence, severity)]
+
+
+def test_without_a_roster_context_decides_as_before(check_text_without_roster):
+    found = mine(check_text_without_roster("Thank you to Rowena Stickley for running the Year 5 chess club."))
+    assert [f.severity for f in found] == [Severity.ERROR]
+    assert found[0].details["evidence"] == "learner words in the sentence"
+
+
+def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
+    from typer.testing import CliRunner
+
+    from postcheck.cli import app
+
+    (tmp_path / "draft.md").write_text("Year 5 pupil Maisie Thorncliffe won the spelling bee.\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["check", str(tmp_path / "draft.md"), "--config", str(SCHOOL / "postcheck.yaml")]).output
+    assert "why learner role just before the name" in " ".join(out.split())
+
+
+def test_nickname_with_a_roster_surname_says_so(check_text):
+    found = mine(check_text("Great effort from Amy Hart at the cross-country today."))
+    assert [(f.match, f.severity, f.details.get("evidence")) for f in found] == [
+        ("Amy Hart", Severity.ERROR, "a roster learner's nickname and surname")]
+    assert found[0].suggestion.endswith("Amy")
+
+
+def test_nickname_in_an_image_file_name_of_lower_case_words(tmp_path, engine):
+    post = _draft(tmp_path, "Sports day!\n\n![fun](millie_hart.jpg)", ("millie_hart.jpg",))
+    assert [f.match for f in mine(engine.check_post(post)) if f.severity is Severity.ERROR] == ["millie_hart"]
+
+
+def test_a_lower_case_nickname_in_prose_is_words_not_a_roster_name():
+    from types import SimpleNamespace
+
+    from postcheck.names.roster import RosterIndex
+
+    index = RosterIndex([SimpleNamespace(first_name="William", last_name="Frost", preferred_name="")])
+    assert [h.form for h in index.find("Year 2 will frost the cakes.")] == []
+    assert [h.form for h in index.find("Well done Will Frost!")] == ["nickname"]
+    assert [h.form for h in index.find("IMG bill_frost.jpg")] == ["nickname"]
+
+
+def test_nickname_table_ships_with_its_licence():
+    from postcheck.names.nicknames import nickname_table
+
+    assert {"bill", "will"} <= nickname_table()["william"]
+    data = Path(__file__).resolve().parent.parent / "postcheck" / "data"
+    assert "Apache License" in (data / "nicknames.LICENSE").read_text(encoding="utf-8")
+    assert "nicknames.csv" in (data / "README.md").read_text(encoding="utf-8")
+
+
+def test_image_file_name_of_two_ordinary_words_that_form_a_roster_name(tmp_path, engine):
+    (tmp_path / "roster.csv").write_text("first_name,last_name,year\nSummer,Field,6\nWilliam,Frost,4\n", encoding="utf-8")
+    (tmp_path / "postcheck.yaml").write_text("roster: roster.csv\n", encoding="utf-8")
+    checker = Engine(load_config(tmp_path / "postcheck.yaml"), nlp=engine.ctx.nlp)
+    post = _draft(tmp_path, "Sports day!\n\n![fun](summer_field.jpg) ![win](bill-frost.jpg)",
+                  ("summer_field.jpg", "bill-frost.jpg"))
+    found = {(f.match, f.details.get("evidence")) for f in mine(checker.check_post(post)) if f.severity is Severity.ERROR}
+    assert found == {("summer_field", "on the roster"), ("bill-frost", "a roster learner's nickname and surname")}

@@ -159,7 +159,11 @@ class UnsafeLinks:
     def __init__(self, rule, config) -> None:
         options = rule.options
         section = config.section("links")
-        self.shorteners = [d.lower() for d in options.get("shorteners", [])]
+        # the shipped, maintained list (postcheck/data/url-shorteners.txt) plus the rule's own extras,
+        # less the exceptions (an institution's own domain that the list counts as a shortener)
+        exceptions = {d.lower() for d in options.get("shortener_exceptions", [])}
+        self.shorteners = frozenset(
+            d for d in (*shipped_shorteners(), *(d.lower() for d in options.get("shorteners", []))) if d not in exceptions)
         self.extensions = {e.lower().lstrip(".") for e in options.get("download_extensions", [])}
         self.archives = {e.lower().lstrip(".") for e in options.get("archive_extensions", [])}
         self.file_extensions = {e.lower().lstrip(".") for e in options.get("file_extensions", [])}
@@ -216,7 +220,7 @@ class UnsafeLinks:
             if not trusted:
                 problems.append(Problem("raw IP address instead of a domain name"))
         elif not trusted:
-            if any(belongs(host, d) for d in self.shorteners):
+            if _listed(host, self.shorteners):
                 problems.append(Problem("link shortener hides the destination"))
             problems.extend(self._lookalike(raw_host, host))
         problems.extend(self._download(parts.path, trusted))
@@ -247,7 +251,13 @@ class UnsafeLinks:
             elif not any(label.startswith("xn--") for label in labels):
                 problems.append(Problem("internationalised domain name: check it is genuine", Severity.WARNING))
         site = site_of(host)
-        for domain in [d for d in [self.own, *self.protected] if d]:
+        # a capital I among lower-case letters reads as l: "sunderIand.gov.uk" is sunderiand.gov.uk
+        tricked = [label for label in raw_host.split(".") if "I" in label and re.search(r"[a-z]", label)
+                   and not re.search(r"[A-HJ-Z]", label)]
+        if tricked:
+            problems.append(Problem(f"a capital I in {'.'.join(tricked)} reads as l; the real host is {host}"))
+        # every trusted domain is compared too: the school's site, the allow list (a council), the protected list
+        for domain in dict.fromkeys(d for d in [self.own, *self.allow, *self.protected] if d):
             if belongs(host, domain):
                 continue
             folded, wanted = self._skeleton(unicode_host.removeprefix("www.")), self._skeleton(domain)
@@ -281,8 +291,9 @@ class UnsafeLinks:
         if extension in self.extensions:  # a program runs whoever hosts it: the school's site can be hacked too
             where = " (a program, even on a trusted site)" if trusted else ""
             return [Problem(f"direct download of a .{extension} file{where}")]
-        if extension in self.archives and not trusted:
-            return [Problem(f"direct download of a .{extension} file")]
+        if extension in self.archives:  # an archive can carry anything, and a trusted site can be hacked too
+            where = " (an archive, even on a trusted site)" if trusted else ""
+            return [Problem(f"direct download of a .{extension} file{where}")]
         return []
 
     def _shown_elsewhere(self, link: Link, host: str, trusted: bool) -> list[Problem]:
@@ -295,6 +306,21 @@ class UnsafeLinks:
         # Text naming another site over a link to a trusted one is a slip to review, not a trap.
         return [Problem(f"the link text shows {claims[0]} but the link goes to {host}",
                         Severity.WARNING if trusted else None)]
+
+
+@lru_cache(maxsize=1)
+def shipped_shorteners() -> tuple[str, ...]:
+    """The URL shortener domains shipped in postcheck/data/url-shorteners.txt (see postcheck/data/README.md)."""
+    from importlib import resources
+
+    text = (resources.files("postcheck") / "data" / "url-shorteners.txt").read_text(encoding="utf-8")
+    return tuple(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _listed(host: str, domains: frozenset[str]) -> bool:
+    """The host or a domain it belongs to is in ``domains`` (one set look-up per label)."""
+    labels = host.lower().rstrip(".").split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels)))
 
 
 def claimed_hosts(text: str, file_extensions: Iterable[str] = ()) -> list[str]:

@@ -8,6 +8,7 @@ from postcheck.model import Hit, Severity
 from postcheck.names.context import (
     Cues,
     adult_just_after,
+    achievement_bound,
     adult_just_before,
     author_of_book,
     cause_just_before,
@@ -16,7 +17,11 @@ from postcheck.names.context import (
     is_street,
     learner_just_after,
     learner_just_before,
+    learner_noun_said_of,
     praise_just_before,
+    praised,
+    quoted_title,
+    title_case_heading,
     sentence_bounds,
     word_after,
     word_before,
@@ -26,6 +31,19 @@ from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts
 
 _NO_CONTEXT = {"school": "warning", "personal": "info"}
+
+# details.evidence: why a name is taken for a learner's. The first three are direct evidence bound to
+# the name, the only kinds that make a name missing from a configured roster an error.
+LEARNER_BEFORE = "learner role just before the name"
+LEARNER_AFTER = "year group or learner role just after the name"
+LEARNER_ACHIEVEMENT = "a learner-only achievement bound to the name"
+PRAISED = "praise addressed to the name"
+CALLED_LEARNER = "its sentence calls it a learner"
+_ROSTER_FORMS = {"full": "on the roster", "reversed": "on the roster, surname first",
+                 "joined": "on the roster, joined in a tag or file name",
+                 "shared-surname": "on the roster, first names sharing a surname",
+                 "nickname": "a roster learner's nickname and surname"}
+DIRECT = frozenset({LEARNER_BEFORE, LEARNER_AFTER, LEARNER_ACHIEVEMENT, PRAISED, CALLED_LEARNER})
 
 
 def initials(*names: str) -> str:
@@ -99,7 +117,7 @@ class PersonNames:
         for cand in sorted(finder.find(text, doc, glued_spans(post)), key=lambda c: (not c.ner_person, c.start)):
             if any(s < cand.end and cand.start < e for s, e in taken):
                 continue
-            severity = self._severity(post, text, cand)
+            severity, evidence = self._judge(post, text, cand)
             if severity is None:
                 continue
             taken.append((cand.start, cand.end))
@@ -107,14 +125,29 @@ class PersonNames:
             yield Hit(match=text[cand.start:cand.end], start=cand.start, end=cand.end,
                       suggestion=first,
                       severity=severity, confidence=0.9 if cand.ner_person else 0.7,
-                      details={"source": "ner" if cand.ner_person else "names-list"})
+                      details={"source": "ner" if cand.ner_person else "names-list", "evidence": evidence})
 
     def _roster_hit(self, text: str, hit: RosterHit) -> Hit:
         first = first_name_form(hit.first_written)
         match = text[hit.start:hit.end]
         if hit.form == "shared-surname":
             match = f"{match} … {hit.learner.last_name}"
-        return Hit(match=match, start=hit.start, end=hit.end, suggestion=first)
+        return Hit(match=match, start=hit.start, end=hit.end, suggestion=first,
+                   details={"evidence": _ROSTER_FORMS.get(hit.form, "on the roster")})
+
+    def _judge(self, post: Any, text: str, cand: Any) -> tuple[Severity | None, str]:
+        """The severity and the evidence for it. With a roster, a name not on it is an error only on
+        direct evidence bound to the name; weaker context makes it a note (info), never a review."""
+        severity, evidence = self._severity(post, text, cand)
+        if severity is None or not self.has_roster or evidence in DIRECT:
+            return severity, evidence
+        if achievement_bound(self.cues, text, cand.start, cand.end):
+            return Severity.ERROR, LEARNER_ACHIEVEMENT
+        if praised(self.cues, text, cand.start):
+            return Severity.ERROR, PRAISED
+        if learner_noun_said_of(self.cues, text, cand.start, cand.end):
+            return Severity.ERROR, CALLED_LEARNER
+        return Severity.INFO, f"{evidence}; not on the roster"
 
     def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str) -> bool:
         if (first_key, last_key) in self.staff:
@@ -128,54 +161,56 @@ class PersonNames:
         return (first_key, last_key) in self.shared and (
             adult_just_before(self.cues, text, start) or adult_just_after(self.cues, text, start, end))
 
-    def _severity(self, post: Any, text: str, cand: Any) -> Severity | None:
+    def _severity(self, post: Any, text: str, cand: Any) -> tuple[Severity | None, str]:
         if self._is_adult(text, cand.start, cand.end, letters(cand.first.text), letters(cand.last.text)):
-            return None
+            return None, ""
         # a middle name belongs to the name: "written by Carol Ann Duffy" judges "Ann Duffy" from "by"
         starts = (cand.start, _name_start(text, cand.start))
         if starts[1] != cand.start and word_before(text, starts[1]).casefold() in self.cues.titles:
-            return None
+            return None, ""
         if word_before(text, cand.start).casefold() in self.cues.place_before:
-            return None
+            return None, ""
+        if title_case_heading(text, cand) or quoted_title(text, cand.start, cand.end):
+            return None, ""
         if word_after(text, cand.end).casefold() in self.cues.place_after:
-            return None
+            return None, ""
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
-            return None
+            return None, ""
         weak_last = re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_last_weak
         if (cand.kind != "strong" or weak_last) and self._weak_place(text, cand.start, cand):
-            return None
+            return None, ""
         if any(learner_just_before(self.cues, text, start) for start in starts):
-            return Severity.ERROR
+            return Severity.ERROR, LEARNER_BEFORE
         # a learner cue bound to the name beats an author or adult cue: "a poem written by Callum Fenwick in Year 8"
         if adult_just_after(self.cues, text, cand.start, cand.end):
-            return None
+            return None, ""
         if learner_just_after(self.cues, text, cand.end):
-            return Severity.ERROR
+            return Severity.ERROR, LEARNER_AFTER
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name
-            return Severity.ERROR if praise_just_before(self.cues, text, cand.start) else None
+            return (Severity.ERROR, "praise for this name") if praise_just_before(self.cues, text, cand.start) else (None, "")
         # a famous or public person ("dressed as", "learned about", "author"), a book's author, or a
         # charity named after one
         if author_of_book(self.cues, text, cand.start, cand.end):
-            return None
+            return None, ""
         if any(adult_just_before(self.cues, text, start) or cause_just_before(self.cues, text, start, cand.end)
                for start in starts):
-            return None
+            return None, ""
         left, right = sentence_bounds(text, cand.start, cand.end)
         sentence = text[left:cand.start] + " " + text[cand.end:right]
         learner, adult = has_learner_cue(self.cues, sentence), has_adult_cue(self.cues, sentence)
         if learner and not adult:
-            return Severity.ERROR
+            return Severity.ERROR, "learner words in the sentence"
         if cand.kind != "strong":
             # Lily Green, Imogen Trelawney: only a learner cue makes these a name; an unknown surname
             # with no cue at all is worth a second look, a word-like one is not
             if learner or adult or cand.kind != "unknown" or cand.ner_other:
-                return None
-            return self._no_context(post)
+                return None, ""
+            return self._no_context(post), "no context"
         if learner or (not adult and has_learner_cue(self.cues, text[:cand.start] + " " + text[cand.end:])):
-            return Severity.WARNING
+            return Severity.WARNING, "learner words in the post"
         if adult:
-            return None
-        return self._no_context(post)
+            return None, ""
+        return self._no_context(post), "no context"
 
     def _no_context(self, post: Any) -> Severity | None:
         band = self.no_context.get(post.account, "warning")

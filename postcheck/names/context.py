@@ -61,6 +61,10 @@ class Cues:
     book_words: re.Pattern[str] | None = None  # the sentence is about books: the title's name is an author's
     learner_work: re.Pattern[str] | None = None  # ... unless it is about a learner's own work ("winning poem")
     named_after: re.Pattern[str] | None = None  # " celebration", " song": a thing named after a famous person
+    achievement: re.Pattern[str] | None = None  # "star of the week", "house points": only learners earn these
+    achieves_after: re.Pattern[str] | None = None  # " won", " earned": the name is the one who achieved it
+    given_to: re.Pattern[str] | None = None  # "Star Reader this month is": an achievement given to the name
+    learner_noun_after: re.Pattern[str] | None = None  # "..., the most uncoordinated child": said of the name
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -87,6 +91,10 @@ class Cues:
             book_words=_any_pattern(options.get("book_words")),
             learner_work=_any_pattern(options.get("learner_work")),
             named_after=_head_pattern(options.get("named_after")),
+            achievement=_any_pattern(options.get("learner_achievement")),
+            achieves_after=_head_pattern(options.get("achieves_after")),
+            given_to=_head_pattern(options.get("given_to")),
+            learner_noun_after=_any_pattern(options.get("learner_noun_after")),
         )
 
 
@@ -195,3 +203,57 @@ def is_street(cues: Cues, text: str, start: int, end: int, last: str) -> bool:
     if last not in cues.place_last_weak or possessive(text, start, end):
         return False
     return word_before(text, start).casefold() in cues.place_lead or word_after(text, end).casefold() in cues.place_after
+
+
+def praised(cues: Cues, text: str, start: int) -> bool:
+    """"Well done to", "congratulations": praise addressed to the name; thanks (adults get as many) is not."""
+    praise = cues.praise_before.search(text[max(0, start - 60):start]) if cues.praise_before else None
+    return praise is not None and "thank" not in praise.group(0).casefold()
+
+
+def achievement_bound(cues: Cues, text: str, start: int, end: int) -> bool:
+    """An achievement only a learner earns, bound to the name: "Lily Green won the Year 4 race", "Our Year 8
+    Star Reader this month is Jacob Thwaites"."""
+    if cues.achievement is None:
+        return False
+    left, right = sentence_bounds(text, start, end)
+    if cues.given_to:
+        for m in cues.achievement.finditer(text, max(left, start - 80), start):
+            if cues.given_to.search(text[m.end():start]):
+                return True
+    return bool(cues.achieves_after and cues.achieves_after.match(text, end) and cues.achievement.search(text, end, right))
+
+
+def learner_noun_said_of(cues: Cues, text: str, start: int, end: int) -> bool:
+    """"Tobias Ferreira dropped his pancake ..., the most uncoordinated child": the name's sentence calls it a learner."""
+    if cues.learner_noun_after is None:
+        return False
+    _, right = sentence_bounds(text, start, end)
+    return bool(cues.learner_noun_after.search(text, end, right))
+
+
+_HEADING_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?([^\n]*)")
+
+
+def title_case_heading(text: str, cand: Any) -> bool:
+    """"## Curriculum Overviews": a heading whose every word is capitalised, where the pair's first word
+    is no first name, is a heading, not a person."""
+    from postcheck.names.lexicon import names_list
+
+    line_start = text.rfind("\n", 0, cand.start) + 1
+    line_end = text.find("\n", cand.end)
+    line = text[line_start:len(text) if line_end < 0 else line_end]
+    body = _HEADING_LINE.match(line).group(1).strip()
+    words = re.findall(r"[^\W\d_][\w'’-]*", body)
+    heading = line.lstrip().startswith("#") or (len(words) <= 8 and not re.search(r"[.!?,;:]$", body))
+    if not heading or not words or not all(w[0].isupper() for w in words if len(w) > 3):
+        return False
+    return names_list().first_rank(cand.first.text) is None
+
+
+def quoted_title(text: str, start: int, end: int) -> bool:
+    """'performed "Maisie Thornfield"', "came as 'Horrid Henry'": a name alone in quotation marks is a
+    title or a character (a learner's own name is not quoted)."""
+    before = text[max(0, start - 1):start]
+    after = text[end:end + 1]
+    return before in ("\"", "“", "'", "‘") and after in ("\"", "”", "'", "’")

@@ -26,7 +26,7 @@ class RosterHit:
     end: int
     learner: object  # config.Learner
     first_written: str  # the first (or preferred) name as the post wrote it
-    form: str  # "full" | "reversed" | "joined" | "shared-surname"
+    form: str  # "full" | "reversed" | "joined" | "shared-surname" | "nickname"
 
 
 def _name_pattern(name: str) -> str:
@@ -53,7 +53,21 @@ class RosterIndex:
             lasts.add(last)
         self.joined = {f + l: pair for pair in self.pairs for f, l in [pair]}
         self.joined.update({l + f: pair for pair in self.pairs for f, l in [pair]})
-        self._full = self._reversed = None
+        # Bill Frost for William Frost: a nickname or diminutive with the learner's surname (never one
+        # that is itself a listed learner's first name with that surname)
+        from postcheck.names.nicknames import nicknames
+
+        self.nick_pairs: dict[tuple[str, str], object] = {}
+        nicks: set[str] = set()
+        for (first, last), learner in self.pairs.items():
+            for nick in nicknames(first):
+                if (nick, last) not in self.pairs and len(nick) > 2:
+                    self.nick_pairs.setdefault((nick, last), learner)
+                    nicks.add(nick)
+        self._full = self._reversed = self._nick = None
+        if self.nick_pairs:
+            self._nick = re.compile(
+                rf"(?<!{_LETTER})(?P<f>{_alternation(nicks)}){_GAP}(?P<l>{_alternation(lasts)})(?!{_LETTER})")
         if self.pairs:
             first_alt, last_alt = _alternation(firsts), _alternation(lasts)
             self._full = re.compile(
@@ -80,8 +94,24 @@ class RosterIndex:
                 hits.append(RosterHit(start, end, learner, first, form))
                 if form == "full":
                     hits.extend(self._shared_surname(text, folded, where, m, key[1]))
+        hits.extend(self._nicknamed(text, folded, where))
         hits.extend(self._in_tags(text))
         return _unique(hits)
+
+    def _nicknamed(self, text: str, folded: str, where: list[int]) -> Iterable[RosterHit]:
+        """"Bill Frost" for William Frost: written with a capital (or glued, as in a file name), so
+        "we will frost the cakes" is words."""
+        if self._nick is None:
+            return
+        for m in self._nick.finditer(folded):
+            learner = self.nick_pairs.get((letters(m.group("f")), letters(m.group("l"))))
+            if learner is None or "\n\n" in folded[m.start():m.end()]:
+                continue
+            start, end = where[m.start()], where[m.end()]
+            first = text[where[m.start("f")]:where[m.end("f")]]
+            glued = folded[m.end("f"):m.start("l")] in ("_", ".", "-")
+            if first[:1].isupper() or glued:
+                yield RosterHit(start, end, learner, first, "nickname")
 
     def _shared_surname(self, text: str, folded: str, where: list[int], m: re.Match, last: str) -> Iterable[RosterHit]:
         """"Amelia and Tom Hart": the surname belongs to every first name listed before it."""

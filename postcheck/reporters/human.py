@@ -110,6 +110,9 @@ def _finding(console: Console, post: PostResult, finding: Finding, clauses: dict
     for clause in finding.clauses:
         summary = clauses.get(clause, "")
         console.print(Padding(Text.assemble(("policy ", "dim"), (clause, "cyan"), (f"  {summary}", "dim")), (0, 0, 0, 4), expand=False))
+    evidence = (finding.details or {}).get("evidence")
+    if evidence:  # why the check thinks so, in a few words ("praise addressed to the name")
+        console.print(Padding(Text.assemble(("why ", "dim"), (str(evidence), "dim")), (0, 0, 0, 4), expand=False))
     if finding.suggestion:
         console.print(Padding(Text.assemble(("fix ", "dim"), finding.suggestion), (0, 0, 0, 4), expand=False))
     reference = finding.details.get("reference")  # face findings; dropped whenever names are masked
