@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,26 +49,7 @@ def setup(folder: Path) -> tuple[Path, Path, Path]:
     return photo, known, config
 
 
-CPU: dict[str, list[float]] = {}
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(command: list[str], env: dict[str, str], label: str, before=None) -> tuple[float, str]:
-    """Wall-clock seconds (and, in CPU[label], CPU seconds: steadier on a shared machine)."""
-    if before:
-        before()
-    cpu = _child_cpu()
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - started
-    CPU.setdefault(label, []).append(_child_cpu() - cpu)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{command[0]} failed: {done.stderr[-500:]}")
-    return elapsed, done.stdout
+from _timing import CPU, timed  # noqa: E402 - the benchmarks folder is the script's own
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -75,23 +74,7 @@ def make_clip(path: Path, seconds: int) -> None:
             container.mux(packet)
 
 
-CPU: dict[str, list[float]] = {}
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(command: list[str], env: dict[str, str], label: str) -> tuple[float, str]:
-    cpu = _child_cpu()
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - started
-    CPU.setdefault(label, []).append(_child_cpu() - cpu)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{command[0]} failed: {done.stderr[-500:]}")
-    return elapsed, done.stdout
+from _timing import CPU, timed  # noqa: E402 - the benchmarks folder is the script's own
 
 
 def main() -> None:

@@ -7,8 +7,17 @@ from pathlib import Path
 from typing import Iterable
 
 from postcheck import safeio
-from postcheck.posts import (ANY_FOLDER, DRAFT_SUFFIXES, IMAGE_SUFFIXES, Post, Problem, display_path, image_post,
-                             load_draft, read_draft_bytes)
+from postcheck.posts import (
+    ANY_FOLDER,
+    DRAFT_SUFFIXES,
+    IMAGE_SUFFIXES,
+    Post,
+    Problem,
+    display_path,
+    image_post,
+    load_draft,
+    read_draft_bytes,
+)
 
 
 @dataclass(frozen=True, slots=True)

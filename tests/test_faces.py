@@ -104,7 +104,7 @@ def test_reference_cache_is_private_keyed_by_content_and_holds_no_names(tmp_path
     photo = tmp_path / "Amelia-Hart.jpg"
     photo.write_bytes(source.read_bytes())
     settings = FaceSettings()
-    first = photo_encodings(photo, settings, model_version(settings))
+    photo_encodings(photo, settings, model_version(settings))
     folder = tmp_path / "cache" / "postcheck" / "faces"
     (cached,) = folder.glob("*.npy")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700

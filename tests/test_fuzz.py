@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import random
-import resource
 import subprocess
 import sys
 from pathlib import Path

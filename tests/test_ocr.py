@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from certificates import render
 from PIL import Image, ImageDraw
 
 from postcheck.config import load_config
@@ -16,7 +17,6 @@ from postcheck.images.ocr import TextLine, join_lines, spaced
 from postcheck.model import Severity, Verdict
 from postcheck.posts import image_post, load_draft
 
-from certificates import render
 from conftest import SCHOOL
 
 SEEDS = range(20)

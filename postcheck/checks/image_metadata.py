@@ -28,7 +28,6 @@ class ImageMetadata:
     def run(self, post, ctx) -> Iterable[Hit]:
         from postcheck.images.loader import ImageError
         from postcheck.images.metadata import identifying_metadata
-
         from postcheck.images.video import is_video
 
         for ref in post.images:

@@ -7,8 +7,8 @@ from typing import Any, Iterable
 from postcheck.model import Hit, Severity
 from postcheck.names.context import (
     Cues,
-    adult_just_after,
     achievement_bound,
+    adult_just_after,
     adult_just_before,
     author_of_book,
     cause_just_before,
@@ -21,8 +21,8 @@ from postcheck.names.context import (
     praise_just_before,
     praised,
     quoted_title,
-    title_case_heading,
     sentence_bounds,
+    title_case_heading,
     word_after,
     word_before,
 )

@@ -15,7 +15,6 @@ from postcheck.images.loader import ImageError, load_image
 from postcheck.images.settings import FaceSettings, band_of_year
 
 
-
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A person faces are compared with: a restricted learner (consent list) or a roster pupil.

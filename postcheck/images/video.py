@@ -18,6 +18,7 @@ from postcheck.images.loader import ImageError, LoadedImage
 from postcheck.images.media_settings import VideoSettings
 from postcheck.images.settings import FaceSettings
 from postcheck.posts import VIDEO_SUFFIXES
+
 DEMUXERS = {".mp4": "mov", ".mov": "mov", ".m4v": "mov", ".webm": "matroska"}
 SCENE_CHANGE = 14.0  # mean difference (0-255) of 32x18 greyscale thumbnails that counts as a new scene
 MIN_SCENE_GAP = 0.2  # seconds: a fast pan does not sample every frame
