@@ -69,7 +69,7 @@ def main() -> int:
     rows.sort(key=lambda r: (r[1], r[0]))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     header = ("# postcheck names list: name<TAB>first|last<TAB>rank (lower is commoner).\n"
-              "# Extract of names-dataset 3.3.1 (Philippe Remy, https://pypi.org/project/names-dataset/, "
+              "# Extract of names-dataset 3.3.1 (Philippe Remy, the names-dataset package on PyPI, "
               "MIT per its metadata, Apache-2.0 LICENSE file); built by scripts/build_names.py.\n")
     body = "".join(f"{n}\t{k}\t{r}\n" for n, k, r in rows)
     # mtime=0 keeps the file byte-identical between builds
