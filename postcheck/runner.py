@@ -335,7 +335,12 @@ class Runner:
             chunk.results = []
             return
         if self._pool_wanted(chunk):
-            chunk.future = self._send(chunk.posts)
+            try:
+                chunk.future = self._send(chunk.posts)
+            except BrokenProcessPool:  # no worker could even be started for it: one post at a time
+                chunk.results = self._recover(chunk)
+                chunk.posts = []
+                return
             chunk.pool = self._pool
             in_flight.append(chunk)
         else:
@@ -399,12 +404,16 @@ class Runner:
                           images=tuple(ref.display for ref in post.images), findings=(finding,), text=post.text)
 
     def _send(self, posts: list[Post]) -> Future:
-        """Submit posts to the pool; a pool broken by a worker's death is replaced first."""
-        try:
-            return self._ensure_pool().submit(_work, posts)
-        except BrokenProcessPool:
-            self._discard_pool()
-            return self._ensure_pool().submit(_work, posts)
+        """Submit posts to the pool; a pool broken by a worker's death is replaced once. Starting a
+        worker can fail too (OSError: the fork server lost a worker mid-start): BrokenProcessPool."""
+        for attempt in (1, 2):
+            try:
+                return self._ensure_pool().submit(_work, posts)
+            except (BrokenProcessPool, OSError) as exc:
+                self._discard_pool()
+                if attempt == 2:
+                    raise BrokenProcessPool(f"no worker process could be started: {exc}") from None
+        raise AssertionError("unreachable")
 
     def _discard_pool(self) -> None:
         """Drop a broken pool; its surviving workers (one may wait on a lock the dead one held) are ended."""
