@@ -2,7 +2,8 @@
 
 Key: the draft bytes, the bytes of every image it uses (a size+mtime+inode fast path remembers
 each file's content hash), the whole typed config (roster, staff, consent list and the content of
-its reference photos), the rule pack, the postcheck version and code, library versions, the
+its reference photos), the rule pack, the postcheck version and code, the learned model (by the
+content of its artefact), library versions, the
 account override and the current folder (reports show paths relative to it).
 
 Privacy: a result holds the draft text, matches and messages, which may name a child. Each entry
@@ -362,6 +363,22 @@ def _code_fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _model_fingerprint() -> str:
+    """The learned model's artefact, by content: a retrained model drops old results.
+
+    Hashes the files rather than loading the model, so a lone photo still loads no model."""
+    folder = Path(__file__).resolve().parent / "data" / "learned"
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if file.is_file():
+            digest.update(file.name.encode())
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
 def run_fingerprint(config: Any, pack: Any, cache: ResultCache, default_account: str,
                     account_override: str | None) -> str:
     """Everything outside a post that changes its result."""
@@ -372,7 +389,7 @@ def run_fingerprint(config: Any, pack: Any, cache: ResultCache, default_account:
         photos = [cache.file_hash(p) for entry in config.consent_list.learners for p in entry.photos]
     photos += [cache.file_hash(p) for p in getattr(config, "photo_roster", None) or ()]
     parts = [
-        f"postcheck {__version__}", _code_fingerprint(), _versions(), repr(config), ",".join(photos),
+        f"postcheck {__version__}", _code_fingerprint(), _model_fingerprint(), _versions(), repr(config), ",".join(photos),
         repr(pack), default_account, account_override or "", os.getcwd(),
     ]
     return hashlib.sha256("\n\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -417,7 +417,8 @@ def explain(
     config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE", help="postcheck.yaml (for extra packs)."),
 ) -> None:
     """Explain a rule: the clauses it enforces, why, how to fix, and examples."""
-    pack = _load_pack(_load_config(config))
+    loaded = _load_config(config)
+    pack = _load_pack(loaded)
     rule = pack.get(rule_id)
     if rule is None:
         from postcheck.allows import did_you_mean
@@ -427,7 +428,7 @@ def explain(
         raise _error(f"no rule named {rule_id!r}; {hint}")
     from postcheck.starter import explain_text
 
-    typer.echo(explain_text(rule, pack))
+    typer.echo(explain_text(rule, pack, loaded))
 
 
 @app.command(cls=PlainHelpCommand)

@@ -19,7 +19,7 @@ OBJECTIONS = ("photos", "name", "all")
 KNOWN_KEYS = {
     "school", "website", "roster", "staff", "consent_list", "account", "rules",
     "nlp", "faces", "links", "contacts", "names", "image_folders", "per_path_ignores", "photo_roster",
-    "images", "video",
+    "images", "video", "model",
 }
 # Pictures a photo roster folder may hold (one per pupil, named by the pupil's id).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff", ".gif"})
@@ -186,6 +186,13 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(path, f"{key} must be a mapping", yamlio.line_of(data, key), key)
         if value is not None:
             sections[key] = value
+    if data.get("model") is not None:
+        from postcheck.checks.learned import model_settings
+
+        if not isinstance(data["model"], dict):
+            raise ConfigError(path, "model must be a mapping (enabled, thresholds)", yamlio.line_of(data, "model"), "model")
+        model_settings(data["model"], path)  # bad thresholds fail here, as one line, not mid-run
+        sections["model"] = data["model"]
     if "faces" in sections:
         from postcheck.images.settings import face_settings
 

@@ -114,8 +114,9 @@ class Engine:
                     continue
                 finding = self._finding(rule, post, hit)
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.match), finding)
+        merged = self._combine(post, list(findings.values()))
         self.ctx.forget([post])  # one pass per post: its Doc is not needed again
-        kept, allowed = self._apply_allows(post, list(findings.values()))
+        kept, allowed = self._apply_allows(post, merged)
         ordered = tuple(sorted(kept, key=Finding.sort_key))
         return PostResult(
             path=post.display,
@@ -128,6 +129,19 @@ class Engine:
             allowed=tuple(allowed),
             checked=tuple(checked),
         )
+
+    def _combine(self, post: Post, findings: list[Finding]) -> list[Finding]:
+        """The learned layer's findings meet the rules' (postcheck/checks/learned.py: combine)."""
+        learned = {f.rule for f in findings if (r := self.pack.get(f.rule)) is not None and r.check == "learned"}
+        if not learned:
+            return findings
+        from postcheck.checks.learned import combine
+
+        disclaimed = False
+        if any(f.category == "disclaimer" for f in findings if f.rule in learned):
+            rule = next((r for r in self.rules_for(post) if r.check == "disclaimer"), None)
+            disclaimed = rule is not None and self.check_for(rule).has_disclaimer(post, self.ctx)
+        return combine(findings, learned, disclaimed)
 
     def _apply_allows(self, post: Post, findings: list[Finding]) -> tuple[list[Finding], list[Allowed]]:
         """Inline allows (postcheck/allows.py): hide allowed findings, report allows that hid nothing."""

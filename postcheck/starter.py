@@ -5,13 +5,14 @@ from pathlib import Path
 from typing import Any
 
 
-def explain_text(rule: Any, pack: Any) -> str:
+def explain_text(rule: Any, pack: Any, config: Any = None) -> str:
     """A rule explained: clauses, why, the fix and its examples."""
     lines = [f"{rule.id}: {rule.title or rule.message}",
              f"category: {rule.category}    severity: {rule.severity.value}    accounts: {', '.join(rule.accounts)}",
              "", "Policy:"]
     lines += [f"  {c}  {pack.clauses.get(c, '')}" for c in rule.clauses]
     lines += ["", f"Why: {rule.why}", f"Fix: {rule.fix.replace(': {suggestion}', '').replace('{suggestion}', '…')}"]
+    lines += _judged_text(rule, pack, config)
     for kind in ("fail", "review", "pass"):
         examples = rule.examples.get(kind) or ()
         if examples:
@@ -20,6 +21,31 @@ def explain_text(rule: Any, pack: Any) -> str:
                 text = _example_text(example)
                 lines.append("  " + text.strip().replace("\n", "\n  "))
     return "\n".join(lines)
+
+
+def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
+    """How the category is judged: by the rules, the learned model, or both, and what a score means."""
+    learned = [r for r in pack.rules if r.check == "learned" and r.category == rule.category]
+    if not learned:
+        return []
+    if rule.check != "learned":
+        ids = ", ".join(r.id for r in learned)
+        return ["", f"Also judged by the learned model ({ids}): a sentence it scores high is flagged even in "
+                    "wording no rule lists; when it agrees with this rule in a post, the finding is an error."]
+    from postcheck.checks.learned import Learned
+    from postcheck.config import Config
+    from postcheck.learned import LearnedModelError, load_model
+
+    try:
+        model = load_model()
+    except LearnedModelError as exc:
+        return ["", f"Model: not loaded ({exc}); the rules alone judge this category."]
+    check = Learned(rule, config or Config())
+    review, error = check.thresholds(model)
+    rules = ", ".join(r.id for r in pack.rules if r.category == rule.category and r.check != "learned") or "none"
+    state = "on" if check.enabled else "off (model: enabled: false)"
+    return ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review; "
+                f"{error:.2f} or more fails. Rules of this category: {rules}."]
 
 
 def _example_text(example) -> str:

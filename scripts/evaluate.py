@@ -64,6 +64,7 @@ def main() -> int:
 
     tp, fp, fn = Counter(), Counter(), Counter()
     verdict_ok = verdict_total = strict_ok = 0
+    clean_total = clean_flagged = clean_failed = 0
     disagreements = []
     for draft, result in zip(drafts, results):
         label = labels.get(draft.stem) or {}
@@ -86,6 +87,10 @@ def main() -> int:
             flagged = result.verdict.value != "pass"
             verdict_ok += flagged == (label["verdict"] == "fail")
             strict_ok += result.verdict.value == label["verdict"]
+            if label["verdict"] == "pass":  # a clean post sent to review costs trust too
+                clean_total += 1
+                clean_flagged += flagged
+                clean_failed += result.verdict.value == "fail"
         missed, extra = expected - found - doubtful, found - expected - doubtful
         if missed or extra:
             disagreements.append((draft.name, sorted(missed), sorted(extra), label.get("note", "")))
@@ -107,6 +112,9 @@ def main() -> int:
         "categories": rows,
         "verdict_accuracy": round(verdict_ok / verdict_total, 3) if verdict_total else None,
         "verdict_accuracy_strict": round(strict_ok / verdict_total, 3) if verdict_total else None,
+        "clean_posts": clean_total,
+        "clean_flagged": round(clean_flagged / clean_total, 3) if clean_total else None,
+        "clean_failed": round(clean_failed / clean_total, 3) if clean_total else None,
         "ms_per_draft": round(1000 * elapsed / max(1, len(drafts)), 1),
         "notices": engine.ctx.notices,
     }
@@ -121,6 +129,9 @@ def main() -> int:
                   f"{fmt(row['recall']):>7} {fmt(row['precision']):>9}")
         print(f"verdict accuracy (review counts as flagged): {figures['verdict_accuracy']}")
         print(f"verdict accuracy (strict pass/fail):         {figures['verdict_accuracy_strict']}")
+        if clean_total:
+            print(f"clean posts flagged (fail or review): {clean_flagged}/{clean_total} = {figures['clean_flagged']}"
+                  f"  (failed: {clean_failed})")
         for notice in engine.ctx.notices:
             print(f"note: {notice}")
         if args.verbose:

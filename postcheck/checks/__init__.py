@@ -30,6 +30,7 @@ CHECK_KINDS: dict[str, str] = {
     "face_match": "postcheck.checks.faces:FaceMatch",
     "learner_photo": "postcheck.checks.learner_photo:LearnerPhoto",
     "image_metadata": "postcheck.checks.image_metadata:ImageMetadata",
+    "learned": "postcheck.checks.learned:Learned",
 }
 
 

@@ -95,6 +95,11 @@ class Disclaimer:
         start, end = tokens[mention[0]].start, tokens[mention[1] - 1].end
         yield Hit(match=text[start:end], start=start, end=end, details={"reason": "no disclaimer"})
 
+    def has_disclaimer(self, post: Any, ctx: Any) -> bool:
+        """Whether the post says the views are the author's own (the learned layer asks this too)."""
+        tokens = tokens_for(post, ctx)
+        return bool(tokens) and Matcher(tokens).any_in(self.disclaimers) is not None
+
     @staticmethod
     def _first(matcher: Matcher, phrases: Iterable[Any]) -> tuple[int, int] | None:
         found = [m for phrase in phrases for m in matcher.find(phrase)]

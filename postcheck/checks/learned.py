@@ -1,0 +1,190 @@
+"""Judgement learned from labelled posts: a model scores each sentence of a post for a category.
+
+The rules catch wording someone has written down; the model (postcheck/learned/, trained by
+scripts/train.py on corpus/) judges meaning, so it also sees wording nobody listed. Each
+``check: learned`` rule judges its own category:
+
+- the model alone, a sentence scoring at least ``review``: a warning, the sentence highlighted
+  and its score in ``details``;
+- a score of at least ``error``: an error;
+- the model and a rule of the same category in one post: the engine makes them one error
+  (``combine``), so a breach a rule finds is never weakened and a rule's warning the model
+  agrees with becomes an error.
+
+Thresholds come from the model (chosen on held-out posts) unless postcheck.yaml sets them:
+
+    model:
+      enabled: true                 # false: the rules alone
+      thresholds:
+        disparaging: {review: 0.7, error: 0.97}
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from postcheck.config import ConfigError
+from postcheck.model import Finding, Hit, Severity
+
+# The categories the model may judge. Full names and links are left to the roster and the exact
+# rules: a model cannot know who is on the roster, and a link's safety is a fact, not a reading.
+MODEL_CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
+_MIN_WORDS = 3  # "Well done!" is not a sentence the model can judge
+_SETTING_KEYS = {"enabled", "thresholds"}
+
+
+def model_settings(section: Any, path: Path | None) -> dict[str, Any]:
+    """The ``model:`` section of postcheck.yaml, checked: bad values fail as one line."""
+    from postcheck import yamlio
+
+    section = section or {}
+    where = str(path) if path else "postcheck.yaml"
+
+    def fail(message: str, key: str) -> ConfigError:
+        line = yamlio.line_of(section, key.split(".")[-1]) if isinstance(section, dict) else None
+        return ConfigError(where, message, line, f"model.{key}")
+
+    unknown = set(section) - _SETTING_KEYS
+    if unknown:
+        raise fail(f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_SETTING_KEYS))})", sorted(unknown)[0])
+    enabled = section.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise fail("enabled must be true or false", "enabled")
+    thresholds = section.get("thresholds") or {}
+    if not isinstance(thresholds, dict):
+        raise fail("thresholds must map a category to {review: N, error: N}", "thresholds")
+    out: dict[str, dict[str, float]] = {}
+    for category, value in thresholds.items():
+        if category not in MODEL_CATEGORIES:
+            raise fail(f"the model does not judge {category!r} (it judges: {', '.join(MODEL_CATEGORIES)})",
+                       f"thresholds.{category}")
+        if not isinstance(value, dict) or not value or set(value) - {"review", "error"}:
+            raise fail("give review and/or error, each a score between 0 and 1", f"thresholds.{category}")
+        for key, number in value.items():
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+                raise fail(f"{key} must be a number between 0 and 1", f"thresholds.{category}.{key}")
+        if "review" in value and "error" in value and value["review"] > value["error"]:
+            raise fail("review must not be above error", f"thresholds.{category}")
+        out[category] = {k: float(v) for k, v in value.items()}
+    return {"enabled": enabled, "thresholds": out}
+
+
+def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | None:
+    """(model, units, scores) for a post, computed once per post and shared by every learned rule."""
+    memo = ctx.cache.setdefault("learned", {})
+    cached = memo.get(id(post))
+    if cached is not None and cached[0] is post:
+        return cached[1]
+    result = None
+    if not ctx.cache.get("learned-off"):
+        from postcheck.learned import LearnedModelError, load_model, split_units
+
+        try:
+            model = load_model()
+        except LearnedModelError as exc:
+            ctx.notice(f"learned model not loaded ({exc}): the rules alone judged the text")
+            ctx.cache["learned-off"] = True
+        else:
+            units = [u for u in _units(post, split_units) if len(re.findall(r"\w+", post.prose[u[0]:u[1]])) >= _MIN_WORDS]
+            if units:
+                texts = [post.prose[start:end] for start, end in units]
+                result = (model, units, model.score(texts, post.account, post.platform or ""))
+    if len(memo) > 64:  # posts are checked one after another: keep the memo small
+        memo.clear()
+    memo[id(post)] = (post, result)
+    return result
+
+
+def _units(post: Any, split_units: Any) -> Iterable[tuple[int, int]]:
+    """Sentences of the words a reader sees: not image file names, not link addresses."""
+    prose = post.prose
+    for segment in post.segments:
+        if segment.field == "image-name":
+            continue
+        for start, end in split_units(prose[segment.start:segment.end]):
+            yield segment.start + start, segment.start + end
+
+
+class Learned:
+    """One category as the model judges it (rule option ``category`` is the rule's own)."""
+
+    needs_doc = False
+
+    def __init__(self, rule: Any, config: Any) -> None:
+        if rule.category not in MODEL_CATEGORIES:
+            raise ValueError(f"the model does not judge {rule.category!r}")
+        settings = model_settings(config.section("model"), config.path)
+        self.category = rule.category
+        self.enabled = settings["enabled"]
+        self.own = settings["thresholds"].get(rule.category, {})
+
+    def thresholds(self, model: Any) -> tuple[float, float]:
+        review, error = model.thresholds.get(self.category, (0.5, 0.95))
+        review = self.own.get("review", review)
+        return review, max(review, self.own.get("error", error))
+
+    def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
+        if not self.enabled or not any(s.field != "image-name" for s in post.segments):
+            return
+        scored = scores_for(post, ctx)
+        if scored is None:
+            return
+        model, units, scores = scored
+        if self.category not in model.categories:
+            return
+        column = model.categories.index(self.category)
+        review, error = self.thresholds(model)
+        for (start, end), row in zip(units, scores):
+            score = float(row[column])
+            if score < review:
+                continue
+            text = post.prose[start:end].strip()
+            lead = len(post.prose[start:end]) - len(post.prose[start:end].lstrip())
+            yield Hit(match=text, start=start + lead, end=start + lead + len(text),
+                      severity=Severity.ERROR if score >= error else Severity.WARNING,
+                      confidence=score,
+                      details={"score": round(score, 3), "review_at": round(review, 3), "error_at": round(error, 3),
+                               "model": model.version, "judged_by": "model"})
+
+
+def combine(findings: list[Finding], learned_rules: set[str], disclaimed: bool) -> list[Finding]:
+    """One answer per category: a model finding and a rule finding of the same category meet.
+
+    - A rule finding of a category the model also found in the post becomes an error (rule and
+      model agree), with the model's best score added; model findings overlapping it are dropped.
+    - A model finding on its own stays as it is (a warning, or an error above the high threshold).
+    - A model disclaimer finding is dropped when the post says the views are the author's own.
+    """
+    from dataclasses import replace
+
+    model = [f for f in findings if f.rule in learned_rules]
+    if not model:
+        return findings
+    if disclaimed:
+        model_drop = {id(f) for f in model if f.category == "disclaimer"}
+        findings = [f for f in findings if id(f) not in model_drop]
+        model = [f for f in model if id(f) not in model_drop]
+    rules = [f for f in findings if f.rule not in learned_rules and f.severity is not Severity.INFO]
+    out: list[Finding] = []
+    merged: set[int] = set()
+    upgraded: dict[int, Finding] = {}
+    for finding in rules:
+        same = [m for m in model if m.category == finding.category]
+        if not same:
+            continue
+        best = max(m.details.get("score", 0.0) for m in same)
+        details = {**finding.details, "model_score": best, "judged_by": "rule and model"}
+        upgraded[id(finding)] = replace(finding, severity=Severity.ERROR, details=details)
+        merged.update(id(m) for m in same if _overlap(m, finding))
+    for finding in findings:
+        if id(finding) in merged:
+            continue
+        out.append(upgraded.get(id(finding), finding))
+    return out
+
+
+def _overlap(a: Finding, b: Finding) -> bool:
+    if a.span is None or b.span is None:
+        return False
+    return a.span[0] < max(b.span[1], b.span[0] + 1) and b.span[0] < max(a.span[1], a.span[0] + 1)

@@ -1,0 +1,181 @@
+"""The learned layer beside the rules: how a model's scores become findings and meet the rules'.
+
+The model here is a stand-in with known scores, so each test says exactly what the engine must do
+with a score; tests/test_learned_model.py checks the real, shipped model.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from postcheck.config import Config, ConfigError, load_config
+from postcheck.engine import Engine
+from postcheck.model import Severity
+from postcheck.posts import post_from_text
+
+CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
+# A made-up word in a sentence gives it a score in one category (capitals score higher): no rule
+# knows these words, so what is found is the model's doing.
+WORDS = {"zorbly": "disparaging", "hushhush": "confidential", "myaddress": "personal-info",
+         "pingme": "learner-contact", "glimmock": "reference", "myclass": "disclaimer"}
+
+
+class FakeModel:
+    version = "fake-1"
+    categories = CATEGORIES
+    thresholds = {c: (0.6, 0.95) for c in CATEGORIES}
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def score(self, texts, account, platform):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word, category in WORDS.items():
+                if word.upper() in text:
+                    out[row, CATEGORIES.index(category)] = 0.99
+                elif word in text.lower():
+                    out[row, CATEGORIES.index(category)] = 0.7
+        return out
+
+
+class ModelMissing(Exception):
+    pass
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    model = FakeModel()
+    module = types.ModuleType("postcheck.learned")
+    module.LearnedModelError = ModelMissing
+    module.load_model = lambda: model
+    module.split_units = lambda text: [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]?", text) if m.group().strip()]
+    monkeypatch.setitem(sys.modules, "postcheck.learned", module)
+    return model
+
+
+def check(text: str, config: Config | None = None, account: str = "school"):
+    engine = Engine(config or Config(school="The Link School"))
+    return engine.check_post(post_from_text(text, account=account, name="draft.md")), engine
+
+
+def by_rule(result, rule: str):
+    return [f for f in result.findings if f.rule == rule]
+
+
+def test_a_sentence_the_model_alone_scores_for_review_is_a_warning_that_points_at_it(fake):
+    result, _ = check("Sports day was sunny.\nThe visitors were a zorbly bunch of people, frankly.\n")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.severity is Severity.WARNING and result.verdict.value == "review"
+    assert finding.match == "The visitors were a zorbly bunch of people, frankly."
+    assert (finding.line, finding.column) == (2, 1)
+    assert finding.details["score"] == pytest.approx(0.7) and finding.details["review_at"] == 0.6
+    assert finding.clauses == ("4.3", "5.3", "3.1(d)", "3.1(e)")
+
+
+def test_a_score_above_the_high_threshold_is_an_error(fake):
+    result, _ = check("The visitors were ZORBLY people, frankly.")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.severity is Severity.ERROR and result.verdict.value == "fail"
+
+
+def test_low_scores_and_short_fragments_are_left_alone(fake):
+    result, _ = check("Well done!\n\nWhat a lovely afternoon of races on the field.\n\nZorbly!")
+    assert not by_rule(result, "learned-disparaging")
+    assert result.verdict.value == "pass"
+    assert all("Zorbly" not in t for call in fake.calls for t in call)  # two words: not judged
+
+
+def test_rule_and_model_in_the_same_sentence_are_one_error(fake):
+    # the rules find "Call me on 07700 900123" (a phone number); the model agrees on that sentence
+    result, _ = check("Parents, myaddress: call me on 07700 900123 tonight.")
+    personal = [f for f in result.findings if f.category == "personal-info"]
+    assert len(personal) == 1 and personal[0].rule != "learned-personal-info"
+    assert personal[0].severity is Severity.ERROR
+    assert personal[0].details["judged_by"] == "rule and model" and personal[0].details["model_score"] == pytest.approx(0.7)
+
+
+def test_a_rule_warning_the_model_agrees_with_becomes_an_error(fake, tmp_path):
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nrules: {personal-contact-details: {severity: warning}}\n")
+    config = load_config(tmp_path / "postcheck.yaml")
+    alone, _ = check("Parents, call me on 07700 900123 tonight.", config)
+    assert {f.severity for f in alone.findings if f.category == "personal-info"} == {Severity.WARNING}
+    agreed, _ = check("Parents, myaddress: call me on 07700 900123 tonight.", config)
+    assert {f.severity for f in agreed.findings if f.category == "personal-info"} == {Severity.ERROR}
+
+
+def test_a_model_disclaimer_finding_stands_only_without_a_views_my_own_line(fake):
+    text = "Marking all weekend again for myclass of thirty.\n"
+    bare, _ = check(text, account="personal")
+    assert [f.severity for f in by_rule(bare, "learned-disclaimer")] == [Severity.WARNING]
+    disclaimed, _ = check(text + "Views my own.\n", account="personal")
+    assert not by_rule(disclaimed, "learned-disclaimer")
+    school, _ = check(text)  # the school's own account needs no disclaimer
+    assert not by_rule(school, "learned-disclaimer")
+
+
+def test_thresholds_in_postcheck_yaml_move_the_line(fake, tmp_path):
+    (tmp_path / "postcheck.yaml").write_text(
+        "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.8}\n    reference: {error: 0.65}\n")
+    config = load_config(tmp_path / "postcheck.yaml")
+    quieter, _ = check("The visitors were a zorbly bunch of people, frankly.", config)
+    assert not by_rule(quieter, "learned-disparaging")
+    stricter, _ = check("Our trainee was a real glimmock in every lesson this year.", config)
+    assert [f.severity for f in by_rule(stricter, "learned-reference")] == [Severity.ERROR]
+
+
+def test_the_model_can_be_switched_off(fake, tmp_path):
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")
+    result, _ = check("The visitors were ZORBLY people, frankly.", load_config(tmp_path / "postcheck.yaml"))
+    assert not [f for f in result.findings if f.rule.startswith("learned-")] and not fake.calls
+
+
+@pytest.mark.parametrize("body, message", [
+    ("model:\n  thresholds:\n    unsafe-link: {review: 0.5}\n", "does not judge 'unsafe-link'"),
+    ("model:\n  thresholds:\n    disparaging: {review: 1.5}\n", "review must be a number between 0 and 1"),
+    ("model:\n  thresholds:\n    disparaging: {review: 0.9, error: 0.5}\n", "review must not be above error"),
+    ("model:\n  threshold: {}\n", "unknown key 'threshold'"),
+    ("model: yes\n", "model must be a mapping"),
+])
+def test_bad_model_settings_are_one_line_naming_the_file(tmp_path, body, message):
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\n" + body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "postcheck.yaml")
+    text = str(caught.value)
+    assert message in text and "postcheck.yaml" in text and "\n" not in text
+
+
+def test_a_missing_model_leaves_the_rules_to_judge_and_says_so(monkeypatch):
+    module = types.ModuleType("postcheck.learned")
+    module.LearnedModelError = ModelMissing
+
+    def missing():
+        raise ModelMissing("artefact not found")
+
+    module.load_model = missing
+    module.split_units = lambda text: [(0, len(text))]
+    monkeypatch.setitem(sys.modules, "postcheck.learned", module)
+    result, engine = check("Parents, call me on 07700 900123 tonight.")
+    assert [f.rule for f in result.findings if f.category == "personal-info"] == ["personal-contact-details"]
+    assert any("learned model not loaded (artefact not found)" in n for n in engine.ctx.notices)
+
+
+def test_image_file_names_are_not_sentences_for_the_model(fake, tmp_path):
+    from postcheck.posts import load_draft
+
+    (tmp_path / "zorbly-visitors-from-the-other-school.jpg").write_bytes(b"")
+    draft = tmp_path / "post.md"
+    draft.write_text("A lovely afternoon on the field with everyone.\n\n![x](zorbly-visitors-from-the-other-school.jpg)\n")
+    result = Engine(Config(school="The Link School")).check_post(load_draft(draft))
+    assert not by_rule(result, "learned-disparaging")
+    assert all("zorbly" not in t for call in fake.calls for t in call)
+
+
+def test_one_scoring_per_post_serves_every_category(fake):
+    check("The visitors were a zorbly bunch. Our trainee was a real glimmock all year, honestly.")
+    assert len(fake.calls) == 1
