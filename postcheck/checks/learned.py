@@ -78,8 +78,12 @@ def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | 
         return cached[1]
     result = None
     if not ctx.cache.get("learned-off"):
-        from postcheck.learned import LearnedModelError, load_model, split_units
-
+        try:
+            from postcheck.learned import LearnedModelError, load_model, split_units
+        except ImportError as exc:  # a broken install: say so, and let the rules judge
+            ctx.notice(f"learned model not loaded ({exc}): the rules alone judged the text")
+            ctx.cache["learned-off"] = True
+            return None
         try:
             model = load_model()
         except LearnedModelError as exc:
