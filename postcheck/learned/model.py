@@ -1,0 +1,165 @@
+"""The learned text model: MiniLM-distilled static token vectors mean-pooled per unit, plus token weights."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from postcheck.learned import artefact
+from postcheck.learned.wordpiece import WordPiece
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "learned"
+VECTORS_FILE = "vectors.bin"
+HEADS_FILE = "heads.bin"
+
+
+class LearnedModelError(RuntimeError):
+    """The learned model's files are missing or damaged (the message is one line)."""
+
+
+def context_features(account: str, platform: str) -> np.ndarray:
+    """The post's context as numbers: personal account, LinkedIn, and both."""
+    personal = 1.0 if account == "personal" else 0.0
+    linkedin = 1.0 if platform == "linkedin" else 0.0
+    return np.array([personal, linkedin, personal * linkedin], dtype=np.float32)
+
+
+def design_matrix(unit_vectors: np.ndarray, account: str, platform: str) -> np.ndarray:
+    """Head inputs: the unit vector, the vector again when the account is personal, and the context flags.
+
+    Shared by training and scoring so the two cannot drift apart.
+    """
+    ctx = context_features(account, platform)
+    n = unit_vectors.shape[0]
+    return np.hstack([unit_vectors, unit_vectors * ctx[0], np.broadcast_to(ctx, (n, ctx.size))]).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class UnitFeatures:
+    """What the heads see of a batch of units: dense vectors plus which vocabulary tokens occur in each."""
+
+    dense: np.ndarray  # float32 (units, dims): mean token vector, L2-normalised
+    rows: np.ndarray  # intp: unit index of each (unit, token) pair
+    cols: np.ndarray  # intp: token id of each pair
+    vals: np.ndarray  # float32: 1 / sqrt(distinct tokens in the unit)
+
+
+@dataclass(frozen=True, eq=False)
+class Embedder:
+    """Text -> features: WordPiece ids, the mean of their int8 rows (scaled), and the set of ids."""
+
+    tokenizer: WordPiece
+    vectors: np.ndarray  # int8 (vocab, dims)
+    scale: np.ndarray  # float32 (vocab,)
+
+    @property
+    def dims(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def vocab_size(self) -> int:
+        return int(self.vectors.shape[0])
+
+    def features(self, texts: list[str]) -> UnitFeatures:
+        dense = np.zeros((len(texts), self.dims), dtype=np.float32)
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        unk = self.tokenizer.unk_id
+        for row, text in enumerate(texts):
+            ids = [i for i in self.tokenizer.ids(text) if i != unk]
+            if not ids:
+                continue
+            index = np.asarray(ids, dtype=np.intp)
+            mean = (self.vectors[index].astype(np.float32) * self.scale[index, None]).mean(0)
+            norm = float(np.linalg.norm(mean))
+            if norm > 0:
+                dense[row] = mean / norm
+            distinct = sorted(set(ids))
+            rows.extend([row] * len(distinct))
+            cols.extend(distinct)
+            vals.extend([1.0 / len(distinct) ** 0.5] * len(distinct))
+        return UnitFeatures(
+            dense,
+            np.asarray(rows, dtype=np.intp),
+            np.asarray(cols, dtype=np.intp),
+            np.asarray(vals, dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedModel:
+    """Scores text units per category; see `score`."""
+
+    version: str
+    categories: tuple[str, ...]
+    thresholds: dict[str, tuple[float, float]]
+    embedder: Embedder
+    dense_weight: np.ndarray = field(repr=False)  # (design width, categories)
+    token_weight: np.ndarray = field(repr=False)  # (vocab, categories)
+    bias: np.ndarray = field(repr=False)  # (categories,)
+
+    def logits(self, texts: list[str], account: str, platform: str) -> np.ndarray:
+        feats = self.embedder.features(list(texts))
+        out = design_matrix(feats.dense, account, platform) @ self.dense_weight + self.bias
+        if feats.rows.size:
+            np.add.at(out, feats.rows, self.token_weight[feats.cols] * feats.vals[:, None])
+        return out
+
+    def score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
+        """Probabilities, shape (len(texts), len(categories)), for units of a post by `account` on `platform`."""
+        if not texts:
+            return np.zeros((0, len(self.categories)), dtype=np.float32)
+        z = self.logits(texts, account, platform)
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).astype(np.float32)
+
+
+def _read(path: Path) -> tuple[bytes, dict, dict[str, np.ndarray]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LearnedModelError(f"learned model file missing or unreadable: {path} ({exc.strerror})") from None
+    try:
+        meta, arrays = artefact.read(data)
+    except artefact.ArtefactError as exc:
+        raise LearnedModelError(f"learned model file is corrupt: {path}: {exc}") from None
+    return data, meta, arrays
+
+
+def load_from(directory: Path) -> LearnedModel:
+    """Load the model from `directory` (vectors.bin + heads.bin); LearnedModelError if either is unusable."""
+    vec_bytes, _, vec = _read(directory / VECTORS_FILE)
+    head_bytes, meta, heads = _read(directory / HEADS_FILE)
+    try:
+        vocab = bytes(vec["vocab"]).decode("utf-8").split("\n")
+        vectors, scale = vec["vectors"], vec["scale"]
+        if vectors.shape[0] != len(vocab) or scale.shape != (len(vocab),):
+            raise ValueError("vocabulary and vector table disagree")
+        categories = tuple(meta["categories"])
+        thresholds = {c: (float(meta["thresholds"][c][0]), float(meta["thresholds"][c][1])) for c in categories}
+        dense_weight = heads["dense"].astype(np.float32)
+        token_weight = heads["tokens"].astype(np.float32)
+        bias = heads["bias"].astype(np.float32)
+        k = len(categories)
+        if (
+            dense_weight.shape != (2 * vectors.shape[1] + context_features("school", "x").size, k)
+            or token_weight.shape != (len(vocab), k)
+            or bias.shape != (k,)
+        ):
+            raise ValueError("head shapes do not match the vectors and categories")
+        tokenizer = WordPiece(vocab)
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
+    version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()).hexdigest()
+    return LearnedModel(
+        version=version[:12],
+        categories=categories,
+        thresholds=thresholds,
+        embedder=Embedder(tokenizer, vectors, scale),
+        dense_weight=dense_weight,
+        token_weight=token_weight,
+        bias=bias,
+    )

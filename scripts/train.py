@@ -1,0 +1,350 @@
+"""Train postcheck's learned text layer from corpus/ and write postcheck/data/learned/heads.bin.
+
+    uv run python scripts/train.py                  # rebuilds the shipped heads.bin byte-for-byte
+    uv run python scripts/train.py --check          # trains and compares with the shipped file, writes nothing
+
+Needs the dev group (scikit-learn) and postcheck/data/learned/vectors.bin (made once by scripts/distill.py in a
+separate environment). Every post of corpus/data/*.jsonl is cut into units with postcheck.learned.split_units;
+a unit is positive for a category when it overlaps one of the post's evidence strings for it. 15% of the posts
+(seeded, within each writer x register group) are held out; the heads are fitted on the rest and the review and
+error thresholds are read off the held-out posts (post level: a post is flagged when any unit reaches them).
+Seeded and single-threaded, so the same corpus gives the same file.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from postcheck.learned import artefact, split_units  # noqa: E402
+from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, Embedder, design_matrix  # noqa: E402
+from postcheck.learned.wordpiece import WordPiece  # noqa: E402
+
+SEED = 20261202
+HOLDOUT = 0.15
+ALL_CATEGORIES = (
+    "learner-full-name",
+    "confidential",
+    "disparaging",
+    "unsafe-link",
+    "personal-info",
+    "learner-contact",
+    "disclaimer",
+    "reference",
+)
+# Judged by the model at run time; learner-full-name and unsafe-link stay with the roster and the exact rules.
+RUNTIME_CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
+REGISTERS = frozenset(
+    "one-liner short newsletter team-sheet results event personal linkedin club pta reply".split()
+)
+PLATFORMS = frozenset({"facebook", "x", "instagram", "linkedin", "website"})
+REVIEW_PRECISION = 0.90
+ERROR_PRECISION = 0.98
+C_VALUE = 4.0
+# The disclaimer head judges "this unit shows a personal-account author works at or speaks about the school";
+# whether the post also says the views are the author's own is the rule's part (rules/disclaimer.yaml). Here a
+# rough stand-in for that rule keeps such posts out of the head's training and gates the held-out figures.
+DISCLAIMER_PRESENT = re.compile(
+    r"\b(views|opinions?|thoughts)\b[^.\n]{0,40}\b(my own|mine|personal)\b|\bown (views|opinions)\b"
+    r"|\b(my|personal) (views|opinions?)\b|\bviews expressed\b|#?\b(all)?views ?my ?own\b|\bvmo\b",
+    re.IGNORECASE,
+)
+
+
+def disclaimer_applies(post: Post) -> bool:
+    """Whether the disclaimer head's judgement matters for this post: personal account, no own-views line."""
+    return post.account == "personal" and not DISCLAIMER_PRESENT.search(post.text)
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    writer: str
+    register: str
+    account: str
+    platform: str
+    text: str
+    categories: frozenset[str]
+    evidence: dict[str, tuple[str, ...]]
+
+
+def validate(obj: object) -> str | None:
+    """Why a corpus line is unusable, or None when it is a valid post."""
+    if not isinstance(obj, dict):
+        return "not an object"
+    for key, kind in (("id", str), ("register", str), ("account", str), ("platform", str), ("text", str),
+                      ("categories", list), ("evidence", dict), ("source", str)):
+        if not isinstance(obj.get(key), kind):
+            return f"{key} missing or not {kind.__name__}"
+    if obj["register"] not in REGISTERS:
+        return f"unknown register {obj['register']!r}"
+    if obj["account"] not in ("school", "personal"):
+        return f"unknown account {obj['account']!r}"
+    if obj["platform"] not in PLATFORMS:
+        return f"unknown platform {obj['platform']!r}"
+    if not obj["text"].strip():
+        return "empty text"
+    cats = obj["categories"]
+    if len(set(cats)) != len(cats) or not set(cats) <= set(ALL_CATEGORIES):
+        return "categories repeated or unknown"
+    if set(obj["evidence"]) != set(cats):
+        return "evidence keys differ from categories"
+    for cat, strings in obj["evidence"].items():
+        if not isinstance(strings, list) or not strings:
+            return f"no evidence for {cat}"
+        for s in strings:
+            if not isinstance(s, str) or not s.strip() or s not in obj["text"]:
+                return f"evidence for {cat} is not a substring of text"
+    if not (obj["source"] == "written" or obj["source"].startswith(("real:", "adapted:"))):
+        return "source is not written / real: / adapted:"
+    return None
+
+
+def load_corpus(paths: list[Path]) -> list[Post]:
+    """Valid posts from JSONL files; invalid lines and repeated ids are skipped.
+
+    The writer is the file's stem (corpus/data/w1.jsonl), or its folder for a writer's batch-NN.jsonl files.
+    """
+    posts: list[Post] = []
+    seen: set[str] = set()
+    for path in sorted(paths):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if validate(obj) is not None or obj["id"] in seen:
+                continue
+            seen.add(obj["id"])
+            posts.append(
+                Post(
+                    id=obj["id"],
+                    writer=path.parent.name if path.stem.startswith("batch-") else path.stem,
+                    register=obj["register"],
+                    account=obj["account"],
+                    platform=obj["platform"],
+                    text=obj["text"],
+                    categories=frozenset(obj["categories"]),
+                    evidence={c: tuple(v) for c, v in obj["evidence"].items()},
+                )
+            )
+    return posts
+
+
+def split(posts: list[Post], seed: int = SEED, share: float = HOLDOUT) -> tuple[list[Post], list[Post]]:
+    """(train, held_out): within each writer x register group, the posts whose seeded hash ranks lowest."""
+    groups: dict[tuple[str, str], list[Post]] = {}
+    for post in posts:
+        groups.setdefault((post.writer, post.register), []).append(post)
+    held: set[str] = set()
+    for key in sorted(groups):
+        ranked = sorted(groups[key], key=lambda p: hashlib.sha256(f"{seed}:{p.id}".encode()).hexdigest())
+        held.update(p.id for p in ranked[: round(len(ranked) * share)])
+    return [p for p in posts if p.id not in held], [p for p in posts if p.id in held]
+
+
+def unit_labels(post: Post, categories: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """The post's unit texts and a (units, categories) 0/1 matrix: 1 where the unit overlaps that evidence."""
+    spans = split_units(post.text)
+    labels = np.zeros((len(spans), len(categories)), dtype=np.int8)
+    for j, cat in enumerate(categories):
+        for ev in post.evidence.get(cat, ()):
+            start = post.text.find(ev)
+            while start >= 0:
+                end = start + len(ev)
+                for i, (a, b) in enumerate(spans):
+                    if a < end and start < b:
+                        labels[i, j] = 1
+                start = post.text.find(ev, start + 1)
+    return [post.text[a:b] for a, b in spans], labels
+
+
+def post_maxima(unit_scores: list[np.ndarray], n_categories: int) -> np.ndarray:
+    """Per post, the highest unit score per category (0 for a post without units)."""
+    return np.stack([s.max(0) if len(s) else np.zeros(n_categories) for s in unit_scores])
+
+
+def choose_thresholds(scores: np.ndarray, gold: np.ndarray) -> tuple[float, float, dict]:
+    """(review, error) for one category from post-level scores and 0/1 gold.
+
+    review: the lowest score whose precision is >= 0.90 (the most recall at that precision); if no point reaches
+    it, the best-F1 point. error: the same at 0.98; 1.0 (never from the model alone) when no point reaches it.
+    """
+    order = np.argsort(-scores, kind="stable")
+    s, g = scores[order], gold[order]
+    tp = np.cumsum(g)
+    flagged = np.arange(1, len(s) + 1)
+    # Only cut where the score changes, so ties are all in or all out.
+    last = np.r_[s[1:] != s[:-1], True]
+    prec, rec = tp / flagged, tp / max(1, g.sum())
+
+    def lowest_at(target: float) -> float | None:
+        ok = np.where(last & (prec >= target) & (g.sum() > 0))[0]
+        return float(s[ok.max()]) if len(ok) else None
+
+    review = lowest_at(REVIEW_PRECISION)
+    note = {}
+    if review is None:
+        f1 = np.where(last, 2 * prec * rec / np.maximum(prec + rec, 1e-9), -1)
+        review = float(s[int(f1.argmax())])
+        note["review_fallback"] = "best F1"
+    error = lowest_at(ERROR_PRECISION)
+    if error is None:
+        error = 1.0
+        note["error_fallback"] = "precision 0.98 not reached"
+    return review, max(error, review), note
+
+
+def post_metrics(scores: np.ndarray, gold: np.ndarray, threshold: float) -> dict[str, float]:
+    pred = scores >= threshold
+    tp = int((pred & (gold == 1)).sum())
+    fp = int((pred & (gold == 0)).sum())
+    fn = int((~pred & (gold == 1)).sum())
+    return {
+        "precision": tp / (tp + fp) if tp + fp else float("nan"),
+        "recall": tp / (tp + fn) if tp + fn else float("nan"),
+        "support": tp + fn,
+        "flagged": tp + fp,
+    }
+
+
+def load_embedder(directory: Path = DATA_DIR) -> Embedder:
+    _, arrays = artefact.read((directory / VECTORS_FILE).read_bytes())
+    vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
+    return Embedder(WordPiece(vocab), arrays["vectors"], arrays["scale"])
+
+
+def featurise(posts: list[Post], embedder: Embedder, categories: tuple[str, ...]):
+    """Sparse design matrix (dense head inputs, then one column per vocabulary token), unit labels, which labels
+    count for training, and for each post the slice of its rows. Built from Embedder.features and design_matrix,
+    as the model scores."""
+    from scipy import sparse
+
+    blocks, ys, masks, slices = [], [], [], []
+    start = 0
+    for post in posts:
+        texts, labels = unit_labels(post, categories)
+        mask = np.ones(labels.shape, dtype=bool)
+        if "disclaimer" in categories and not disclaimer_applies(post):
+            mask[:, categories.index("disclaimer")] = False
+        masks.append(mask)
+        feats = embedder.features(texts)
+        dense = sparse.csr_matrix(design_matrix(feats.dense, post.account, post.platform))
+        tokens = sparse.csr_matrix((feats.vals, (feats.rows, feats.cols)), shape=(len(texts), embedder.vocab_size))
+        blocks.append(sparse.hstack([dense, tokens], format="csr"))
+        ys.append(labels)
+        slices.append(slice(start, start + len(texts)))
+        start += len(texts)
+    return sparse.vstack(blocks, format="csr"), np.vstack(ys), np.vstack(masks), slices
+
+
+def fit_heads(x, y: np.ndarray, mask: np.ndarray, c: float = C_VALUE) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per category (balanced classes) on the rows its mask keeps; returns weight
+    (features, k) and bias (k,)."""
+    from sklearn.linear_model import LogisticRegression
+
+    weights, biases = [], []
+    for j in range(y.shape[1]):
+        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=SEED)
+        clf.fit(x[mask[:, j]], y[mask[:, j], j])
+        weights.append(clf.coef_[0])
+        biases.append(clf.intercept_[0])
+    return np.stack(weights, 1).astype(np.float32), np.asarray(biases, dtype=np.float32)
+
+
+def predict(x, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ weight + bias, -30.0, 30.0)))
+
+
+def evaluate(unit_probs: np.ndarray, slices: list[slice], posts: list[Post], categories: tuple[str, ...]):
+    """Thresholds chosen on these posts and the post-level figures at them."""
+    maxima = post_maxima([unit_probs[s] for s in slices], len(categories))
+    if "disclaimer" in categories:
+        gate = np.array([disclaimer_applies(p) for p in posts])
+        maxima[~gate, categories.index("disclaimer")] = 0.0
+    report = {}
+    thresholds = {}
+    for j, cat in enumerate(categories):
+        gold = np.array([1 if cat in p.categories else 0 for p in posts])
+        review, error, note = choose_thresholds(maxima[:, j], gold)
+        thresholds[cat] = (review, error)
+        report[cat] = {
+            "review": review,
+            "error": error,
+            "at_review": post_metrics(maxima[:, j], gold, review),
+            "at_error": post_metrics(maxima[:, j], gold, error),
+            **note,
+        }
+    return thresholds, report
+
+
+def print_report(report: dict, title: str) -> None:
+    print(title)
+    print(f"{'category':18} {'review':>7} {'P':>5} {'R':>5} {'error':>7} {'P':>5} {'R':>5} {'n':>4}")
+    for cat, r in report.items():
+        a, e = r["at_review"], r["at_error"]
+        print(
+            f"{cat:18} {r['review']:7.3f} {a['precision']:5.2f} {a['recall']:5.2f} {r['error']:7.3f}"
+            f" {e['precision']:5.2f} {e['recall']:5.2f} {a['support']:4d}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, nargs="*", help="JSONL files (default corpus/data/*.jsonl)")
+    parser.add_argument("--out", type=Path, default=DATA_DIR / HEADS_FILE)
+    parser.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
+    parser.add_argument("--report", type=Path, help="also write the held-out figures as JSON here")
+    args = parser.parse_args()
+    files = args.corpus or sorted((ROOT / "corpus" / "data").glob("*.jsonl"))
+    posts = load_corpus(files)
+    train, held = split(posts)
+    print(f"{len(posts)} posts: {len(train)} train, {len(held)} held out")
+    embedder = load_embedder()
+    cats = RUNTIME_CATEGORIES
+    x, y, mask, _ = featurise(train, embedder, cats)
+    weight, bias = fit_heads(x, y, mask)
+    hx, _, _, hslices = featurise(held, embedder, cats)
+    thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats)
+    width = weight.shape[0] - embedder.vocab_size
+    arrays = {"dense": weight[:width], "tokens": weight[width:], "bias": bias}
+    print_report(report, "held-out posts (post level)")
+    meta = {
+        "kind": "heads",
+        "categories": list(cats),
+        "thresholds": {c: list(t) for c, t in thresholds.items()},
+        "trained_on": {"posts": len(train), "held_out": len(held), "seed": SEED, "C": C_VALUE},
+    }
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    if args.check:
+        tmp = args.out.with_suffix(".check")
+        artefact.write(tmp, meta, arrays)
+        same = tmp.read_bytes() == args.out.read_bytes()
+        tmp.unlink()
+        print(("identical to " if same else "DIFFERENT from ") + str(args.out))
+        sys.exit(0 if same else 1)
+    artefact.write(args.out, meta, arrays)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
+
+
+if __name__ == "__main__":
+    main()
