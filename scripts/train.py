@@ -57,6 +57,7 @@ PLATFORMS = frozenset({"facebook", "x", "instagram", "linkedin", "website"})
 REVIEW_PRECISION = 0.90
 ERROR_PRECISION = 0.98
 C_VALUE = 4.0
+BIGRAM_BUCKETS = 1 << 17
 # The disclaimer head judges "this unit shows a personal-account author works at or speaks about the school";
 # whether the post also says the views are the author's own is the rule's part (rules/disclaimer.yaml). Here a
 # rough stand-in for that rule keeps such posts out of the head's training and gates the held-out figures.
@@ -246,9 +247,10 @@ def featurise(posts: list[Post], embedder: Embedder, categories: tuple[str, ...]
         if "disclaimer" in categories and not disclaimer_applies(post):
             mask[:, categories.index("disclaimer")] = False
         masks.append(mask)
-        feats = embedder.features(texts)
+        feats = embedder.features(texts, BIGRAM_BUCKETS)
         dense = sparse.csr_matrix(design_matrix(feats.dense, post.account, post.platform))
-        tokens = sparse.csr_matrix((feats.vals, (feats.rows, feats.cols)), shape=(len(texts), embedder.vocab_size))
+        shape = (len(texts), embedder.vocab_size + BIGRAM_BUCKETS)
+        tokens = sparse.csr_matrix((feats.vals, (feats.rows, feats.cols)), shape=shape)
         blocks.append(sparse.hstack([dense, tokens], format="csr"))
         ys.append(labels)
         slices.append(slice(start, start + len(texts)))
@@ -324,14 +326,15 @@ def main() -> None:
     weight, bias = fit_heads(x, y, mask)
     hx, _, _, hslices = featurise(held, embedder, cats)
     thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats)
-    width = weight.shape[0] - embedder.vocab_size
-    arrays = {"dense": weight[:width], "tokens": weight[width:], "bias": bias}
+    width = weight.shape[0] - embedder.vocab_size - BIGRAM_BUCKETS
+    arrays = {"dense": weight[:width], "tokens": weight[width:].astype(np.float16), "bias": bias}
     print_report(report, "held-out posts (post level)")
     meta = {
         "kind": "heads",
         "categories": list(cats),
         "thresholds": {c: list(t) for c, t in thresholds.items()},
-        "trained_on": {"posts": len(train), "held_out": len(held), "seed": SEED, "C": C_VALUE},
+        "trained_on": {"posts": len(train), "held_out": len(held), "seed": SEED, "C": C_VALUE,
+                       "bigram_buckets": BIGRAM_BUCKETS},
     }
     if args.report:
         args.report.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")

@@ -27,14 +27,27 @@ def context_features(account: str, platform: str) -> np.ndarray:
     return np.array([personal, linkedin, personal * linkedin], dtype=np.float32)
 
 
-def design_matrix(unit_vectors: np.ndarray, account: str, platform: str) -> np.ndarray:
-    """Head inputs: the unit vector, the vector again when the account is personal, and the context flags.
+def neighbours(unit_vectors: np.ndarray) -> np.ndarray:
+    """For each unit, the normalised sum of the vectors of the units just before and after it in the post."""
+    pad = np.zeros((1, unit_vectors.shape[1]), dtype=np.float32)
+    padded = np.vstack([pad, unit_vectors, pad])
+    around = padded[:-2] + padded[2:]
+    norm = np.linalg.norm(around, axis=1, keepdims=True)
+    return around / np.where(norm > 0, norm, 1.0)
 
-    Shared by training and scoring so the two cannot drift apart.
-    """
+
+def design_matrix(unit_vectors: np.ndarray, account: str, platform: str) -> np.ndarray:
+    """Dense head inputs for the units of one post, in order: the unit vector, the same again when the account is
+    personal, its neighbours' vector, and the context flags. Shared by training and scoring."""
     ctx = context_features(account, platform)
     n = unit_vectors.shape[0]
-    return np.hstack([unit_vectors, unit_vectors * ctx[0], np.broadcast_to(ctx, (n, ctx.size))]).astype(np.float32)
+    return np.hstack(
+        [unit_vectors, unit_vectors * ctx[0], neighbours(unit_vectors), np.broadcast_to(ctx, (n, ctx.size))]
+    ).astype(np.float32)
+
+
+def design_width(dims: int) -> int:
+    return 3 * dims + context_features("school", "x").size
 
 
 @dataclass(frozen=True)
@@ -63,8 +76,11 @@ class Embedder:
     def vocab_size(self) -> int:
         return int(self.vectors.shape[0])
 
-    def features(self, texts: list[str]) -> UnitFeatures:
+    def features(self, texts: list[str], buckets: int) -> UnitFeatures:
+        """Dense vectors, and as sparse columns the unit's distinct token ids (weight 1/sqrt(count)) followed by
+        its distinct adjacent token pairs hashed into `buckets` columns (likewise weighted)."""
         dense = np.zeros((len(texts), self.dims), dtype=np.float32)
+        vocab = self.vocab_size
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
@@ -78,10 +94,16 @@ class Embedder:
             norm = float(np.linalg.norm(mean))
             if norm > 0:
                 dense[row] = mean / norm
-            distinct = sorted(set(ids))
-            rows.extend([row] * len(distinct))
-            cols.extend(distinct)
-            vals.extend([1.0 / len(distinct) ** 0.5] * len(distinct))
+            if not buckets:
+                groups: tuple[list[int], ...] = (sorted(set(ids)),)
+            else:
+                pairs = {vocab + (a * vocab + b) % buckets for a, b in zip(ids, ids[1:])}
+                groups = (sorted(set(ids)), sorted(pairs))
+            for distinct in groups:
+                if distinct:
+                    rows.extend([row] * len(distinct))
+                    cols.extend(distinct)
+                    vals.extend([1.0 / len(distinct) ** 0.5] * len(distinct))
         return UnitFeatures(
             dense,
             np.asarray(rows, dtype=np.intp),
@@ -99,18 +121,21 @@ class LearnedModel:
     thresholds: dict[str, tuple[float, float]]
     embedder: Embedder
     dense_weight: np.ndarray = field(repr=False)  # (design width, categories)
-    token_weight: np.ndarray = field(repr=False)  # (vocab, categories)
+    token_weight: np.ndarray = field(repr=False)  # (vocab + bigram buckets, categories)
     bias: np.ndarray = field(repr=False)  # (categories,)
 
     def logits(self, texts: list[str], account: str, platform: str) -> np.ndarray:
-        feats = self.embedder.features(list(texts))
+        feats = self.embedder.features(list(texts), self.token_weight.shape[0] - self.embedder.vocab_size)
         out = design_matrix(feats.dense, account, platform) @ self.dense_weight + self.bias
         if feats.rows.size:
             np.add.at(out, feats.rows, self.token_weight[feats.cols] * feats.vals[:, None])
         return out
 
     def score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
-        """Probabilities, shape (len(texts), len(categories)), for units of a post by `account` on `platform`."""
+        """Probabilities, shape (len(texts), len(categories)).
+
+        `texts` are the units of ONE post, in order (split_units): a unit's neighbours inform its score.
+        """
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         z = self.logits(texts, account, platform)
@@ -145,8 +170,9 @@ def load_from(directory: Path) -> LearnedModel:
         bias = heads["bias"].astype(np.float32)
         k = len(categories)
         if (
-            dense_weight.shape != (2 * vectors.shape[1] + context_features("school", "x").size, k)
-            or token_weight.shape != (len(vocab), k)
+            dense_weight.shape != (design_width(vectors.shape[1]), k)
+            or token_weight.shape[0] < len(vocab)
+            or token_weight.shape[1:] != (k,)
             or bias.shape != (k,)
         ):
             raise ValueError("head shapes do not match the vectors and categories")

@@ -1,0 +1,145 @@
+"""The learned text layer: the shipped model loads offline and judges obvious cases; units, tokens, bad files."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from postcheck.learned import LearnedModelError, load_model, split_units
+from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, load_from
+from postcheck.learned.wordpiece import WordPiece
+
+CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_shipped_model_loads_with_its_categories_and_thresholds(model):
+    assert model.categories == CATEGORIES
+    assert set(model.thresholds) == set(CATEGORIES)
+    for review, error in model.thresholds.values():
+        assert 0.0 < review <= error <= 1.0
+
+
+def test_version_is_the_hash_of_the_shipped_files_and_stable(model):
+    vec = hashlib.sha256((DATA_DIR / VECTORS_FILE).read_bytes()).digest()
+    heads = hashlib.sha256((DATA_DIR / HEADS_FILE).read_bytes()).digest()
+    assert model.version == hashlib.sha256(vec + heads).hexdigest()[:12]
+    assert load_from(DATA_DIR).version == model.version
+    assert load_model() is model  # loaded once
+
+
+def test_scores_are_probabilities_of_the_right_shape(model):
+    scores = model.score(["Well done to Year 6 on a brilliant trip.", "Follow us for updates."], "school", "x")
+    assert scores.shape == (2, len(CATEGORIES))
+    assert scores.dtype == np.float32
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert model.score([], "school", "x").shape == (0, len(CATEGORIES))
+
+
+# One obvious case per line: (category, account, platform, text, expected side of the review threshold).
+GOLDEN = [
+    ("disparaging", "school", "facebook",
+     "Honestly, the referee from Castleton was a joke and their coach is a disgrace.", True),
+    ("disparaging", "school", "facebook", "Thank you to Castleton for a brilliant, hard-fought match.", False),
+    ("confidential", "personal", "facebook",
+     "Between us, the head is being investigated after a safeguarding complaint.", True),
+    ("confidential", "school", "facebook", "The school will be closed on Friday for staff training.", False),
+    ("personal-info", "school", "facebook", "Ring me on my mobile, 07700 900461, any time after six.", True),
+    ("personal-info", "school", "facebook", "Year 3 planted sunflowers in the garden this week.", False),
+    ("learner-contact", "personal", "instagram", "Any of my Year 10s stuck on homework, just DM me on Snapchat!", True),
+    ("learner-contact", "school", "instagram", "Questions about homework? Please ask your class teacher.", False),
+    ("reference", "personal", "linkedin",
+     "I can wholeheartedly recommend Sam Patel, our former teaching assistant, to any employer.", True),
+    ("reference", "personal", "linkedin", "Delighted to share that I have started a new role this term.", False),
+    ("disclaimer", "personal", "facebook", "Proud of my Year 4 class at Hollin Bank Primary today!", True),
+    ("disclaimer", "personal", "facebook", "Lovely walk along the canal with the dog this morning.", False),
+]
+
+
+@pytest.mark.parametrize("category, account, platform, text, flagged", GOLDEN,
+                         ids=[f"{g[0]}-{'pos' if g[4] else 'neg'}" for g in GOLDEN])
+def test_golden_cases_fall_on_the_right_side_of_the_review_threshold(model, category, account, platform, text,
+                                                                      flagged):
+    score = float(model.score([text], account, platform)[0, model.categories.index(category)])
+    review, _ = model.thresholds[category]
+    assert (score >= review) == flagged, f"{category} score {score:.3f}, review threshold {review:.3f}"
+
+
+def test_units_map_to_the_text():
+    text = ("# Weekly news\n\n- Well done to Amelia H. in Year 9! She won the cup.  Mr. Smith was thrilled.\n"
+            "1. Trip money by Friday... thanks?\n---\n\U0001F389\U0001F389\n  > \"Yes!\" he said. Ok")
+    units = split_units(text)
+    pieces = [text[a:b] for a, b in units]
+    assert pieces == ["Weekly news", "Well done to Amelia H. in Year 9!", "She won the cup.", "Mr. Smith was thrilled.",
+                      "Trip money by Friday... thanks?", "\"Yes!\" he said.", "Ok"]
+    ends = [b for _, b in units]
+    assert all(a < b for a, b in units) and all(b <= a for b, a in zip(ends, [a for a, _ in units][1:]))
+    assert split_units("") == [] and split_units("\n\n---\n") == []
+    assert split_units("Line one\r\nLine two") == [(0, 8), (10, 18)]
+
+
+# Token ids from the reference tokenizer (Hugging Face `tokenizers`, all-MiniLM-L6-v2's tokenizer.json).
+REFERENCE_IDS = [
+    ("Well done to Amélia Hart-Smith in Year 9!🎉 #proud",
+     [2092, 2589, 2000, 11556, 7530, 1011, 3044, 1999, 2095, 1023, 999, 100, 1001, 7098]),
+    ("Don't—won't; e.g. St. Mary's 3-0 win!!",
+     [2123, 1005, 1056, 1517, 2180, 1005, 1056, 1025, 1041, 1012, 1043, 1012, 2358, 1012, 2984, 1005, 1055, 1017,
+      1011, 1014, 2663, 999, 999]),
+]
+
+
+@pytest.mark.parametrize("text, ids", REFERENCE_IDS)
+def test_wordpiece_matches_the_reference_tokenizer(model, text, ids):
+    tokenizer: WordPiece = model.embedder.tokenizer
+    assert tokenizer.ids(text) == ids
+
+
+def _copy(tmp_path):
+    for name in (VECTORS_FILE, HEADS_FILE):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "missing", "garbage"])
+def test_damaged_files_raise_a_one_line_learned_model_error(tmp_path, damage):
+    folder = _copy(tmp_path)
+    heads = folder / HEADS_FILE
+    data = bytearray(heads.read_bytes())
+    if damage == "flip":
+        data[-10] ^= 0xFF
+        heads.write_bytes(bytes(data))
+    elif damage == "truncate":
+        heads.write_bytes(bytes(data[: len(data) // 2]))
+    elif damage == "empty":
+        heads.write_bytes(b"")
+    elif damage == "missing":
+        heads.unlink()
+    else:
+        heads.write_bytes(b"PCLEARN1\x05\x00\x00\x00{oops" + bytes(100))
+    with pytest.raises(LearnedModelError) as info:
+        load_from(folder)
+    assert "\n" not in str(info.value) and str(info.value)
+    load_from(_copy(tmp_path))  # the undamaged copy still loads
+
+
+def test_importing_and_scoring_loads_no_heavy_library():
+    script = (
+        "import sys\n"
+        "from postcheck.learned import load_model, split_units\n"
+        "text = 'Well done to everyone at sports day. DM me for photos!'\n"
+        "m = load_model()\n"
+        "m.score([text[a:b] for a, b in split_units(text)], 'personal', 'x')\n"
+        "print(sorted(n for n in ('spacy', 'torch', 'sklearn', 'scipy', 'onnxruntime', 'thinc') if n in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
