@@ -78,6 +78,7 @@ def _units(posts, cats):
 
 def train_c(train, held, cats, workdir: Path, tokens: bool) -> np.ndarray:
     import train as T
+
     from postcheck.learned import artefact
     from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE
 

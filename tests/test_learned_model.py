@@ -9,10 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT
 from postcheck.learned import LearnedModelError, load_model, split_units
 from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, load_from
 from postcheck.learned.wordpiece import WordPiece
+
+from conftest import ROOT
 
 CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
 
