@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from postcheck.learned.wordpiece import WordPiece
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "learned"
 VECTORS_FILE = "vectors.bin"
 HEADS_FILE = "heads.bin"
+
+
+_SYMBOL_SALT = 2654435761
+
+
+def _symbols(text: str) -> set[str]:
+    """Emoji and other pictographic symbols in `text` (Unicode category So above U+2000)."""
+    return {ch for ch in text if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"}
 
 
 class LearnedModelError(RuntimeError):
@@ -78,7 +87,7 @@ class Embedder:
 
     def features(self, texts: list[str], buckets: int) -> UnitFeatures:
         """Dense vectors, and as sparse columns the unit's distinct token ids (weight 1/sqrt(count)) followed by
-        its distinct adjacent token pairs hashed into `buckets` columns (likewise weighted)."""
+        its distinct adjacent token pairs and symbols hashed into `buckets` columns (likewise weighted)."""
         dense = np.zeros((len(texts), self.dims), dtype=np.float32)
         vocab = self.vocab_size
         rows: list[int] = []
@@ -87,17 +96,22 @@ class Embedder:
         unk = self.tokenizer.unk_id
         for row, text in enumerate(texts):
             ids = [i for i in self.tokenizer.ids(text) if i != unk]
-            if not ids:
+            symbols = _symbols(text) if buckets else set()
+            if not ids and not symbols:
                 continue
-            index = np.asarray(ids, dtype=np.intp)
-            mean = (self.vectors[index].astype(np.float32) * self.scale[index, None]).mean(0)
-            norm = float(np.linalg.norm(mean))
-            if norm > 0:
-                dense[row] = mean / norm
+            if ids:
+                index = np.asarray(ids, dtype=np.intp)
+                mean = (self.vectors[index].astype(np.float32) * self.scale[index, None]).mean(0)
+                norm = float(np.linalg.norm(mean))
+                if norm > 0:
+                    dense[row] = mean / norm
             if not buckets:
                 groups: tuple[list[int], ...] = (sorted(set(ids)),)
             else:
+                # Token pairs, and the emoji and other symbols the vocabulary lacks (🙄 😂 🙃 are [UNK] to it),
+                # hashed into the same columns.
                 pairs = {vocab + (a * vocab + b) % buckets for a, b in zip(ids, ids[1:])}
+                pairs.update(vocab + (ord(ch) * _SYMBOL_SALT) % buckets for ch in symbols)
                 groups = (sorted(set(ids)), sorted(pairs))
             for distinct in groups:
                 if distinct:
