@@ -144,3 +144,27 @@ def test_importing_and_scoring_loads_no_heavy_library():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+def test_training_features_and_run_time_scores_agree(model):
+    """scripts/train.py builds its design matrix from the same functions the model scores with."""
+    pytest.importorskip("scipy")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train
+
+    post = train.Post(id="t-1", writer="t", register="personal", account="personal", platform="linkedin",
+                      text="Proud of my Year 4 class today \U0001F644\n- DM me for the photos!\nViews my own.",
+                      categories=frozenset(), evidence={})
+    x, _, _, _ = train.featurise([post], model.embedder, model.categories)
+    weight = np.vstack([model.dense_weight, model.token_weight])
+    texts = [post.text[a:b] for a, b in split_units(post.text)]
+    assert np.allclose(x @ weight + model.bias, model.logits(texts, post.account, post.platform), atol=1e-4)
+
+
+@pytest.mark.skipif(not (ROOT / "corpus" / "data").is_dir(), reason="no corpus/data in this checkout")
+def test_train_rebuilds_the_shipped_heads_byte_for_byte():
+    pytest.importorskip("sklearn")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--check"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "identical to" in done.stdout
