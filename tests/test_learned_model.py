@@ -95,6 +95,9 @@ REFERENCE_IDS = [
     ("Don't—won't; e.g. St. Mary's 3-0 win!!",
      [2123, 1005, 1056, 1517, 2180, 1005, 1056, 1025, 1041, 1012, 1043, 1012, 2358, 1012, 2984, 1005, 1055, 1017,
       1011, 1014, 2663, 999, 999]),
+    # control characters dropped (not split on), odd separators, zero-width space, CJK, accents
+    ("a\x1fb c\x0bd e\x85f g\u2028h i\u00a0j k\u200bl m\u3000n \ufffdo \u65e5\u672c\u8a9ex Caf\u00e9",
+     [11113, 3729, 1041, 2546, 1043, 1044, 1045, 1046, 1047, 2140, 1049, 1050, 1051, 1864, 1876, 1950, 1060, 7668]),
 ]
 
 
