@@ -52,8 +52,10 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[by
         except Exception:  # noqa: BLE001 - libjpeg refuses the layout: re-encode instead
             return None
         components = [dct.Y] + ([dct.Cb, dct.Cr] if image.mode == "RGB" else [])
-        if dct.has_black or dct.num_components != len(components) or not _layout_is(dct, sampling, image.mode):
-            return None
+        space = jpeglib.JCS_YCbCr if image.mode == "RGB" else jpeglib.JCS_GRAYSCALE
+        if (dct.has_black or dct.num_components != len(components) or dct.jpeg_color_space != space
+                or not _layout_is(dct, sampling, image.mode)):
+            return None  # e.g. Adobe's untransformed RGB: the encoder would write YCbCr blocks
         h, v = SAMPLINGS[sampling]
         mcu = (8 * h, 8 * v)
         pixels = np.array(image)
@@ -76,8 +78,7 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[by
                 rows = min(blocks.shape[0], old.shape[0] - by)
                 cols = min(blocks.shape[1], old.shape[1] - bx)
                 old[by:by + rows, bx:bx + cols] = blocks[:rows, :cols]
-        target = Path(folder) / "out.jpg"
-        dct.Y, dct.Cb, dct.Cr = components[0], *(components[1:] or (None, None))
+        target = Path(folder) / "out.jpg"  # the components were changed in place
         try:
             dct.write_dct(str(target))
         except Exception:  # noqa: BLE001
