@@ -6,9 +6,11 @@ consent list's learner pasted in; GPS added) in a temporary folder, then times, 
 processes with the reference encodings cached:
   postcheck check --no-cache photo.jpg
   postcheck fix photo.jpg          (check, obscure the face, write the copy without metadata, check the copy)
-once with the pasted learner on the consent list (a face to obscure: the copy is a new JPEG whose
-faces are all found again) and once with another learner there (metadata only: the copy keeps the
-picture data, so its check reuses the face scan); and, in one process, the parts of the first fix.
+once with the pasted learner on the consent list (a face to obscure: the copy keeps every 8x8 block
+but the face's, so its check decodes it, proves the rest the same pixels and finds faces afresh only
+around the face) and once with another learner there (metadata only: the copy keeps the picture
+data, so its check reuses the face scan); and, in one process, the parts of the first fix, with a
+fresh full check of the copy for comparison.
 Nothing is written outside the temporary folder.
 """
 from __future__ import annotations
@@ -35,6 +37,7 @@ def parts(photo: Path, config_path: Path) -> dict[str, float]:
     from postcheck.engine import Engine
     from postcheck.fixer.findings import face_band, face_box
     from postcheck.fixer.photos import clean_photo
+    from postcheck.images.store import image_store
 
     config = load_config(config_path)
     engine = Engine(config)
@@ -42,18 +45,25 @@ def parts(photo: Path, config_path: Path) -> dict[str, float]:
     engine = Engine(config)
     engine.check_post(load(PostSpec(photo, "image"), "school"))
     started = time.perf_counter()
-    result = Engine(config).check_post(load(PostSpec(photo, "image"), "school"))
+    engine = Engine(config)
+    result = engine.check_post(load(PostSpec(photo, "image"), "school"))
     check = time.perf_counter() - started
     boxes = {0: [face_box(f) for f in result.findings if face_band(f) == "match"]}
     started = time.perf_counter()
-    data, _ = clean_photo(photo, boxes)
+    data, cleaned = clean_photo(photo, boxes)
     copy = photo.with_name("photo.cleaned.jpg")
     copy.write_bytes(data)
     clean = time.perf_counter() - started
     started = time.perf_counter()
-    Engine(config).check_post(load(PostSpec(copy, "image"), "school"))
+    if cleaned.blocks_kept:  # as fix's proof does: faces found afresh around the obscured blocks only
+        image_store(engine.ctx, config).patched(photo, copy, [r[1:] for r in cleaned.regions])
+    engine.check_post(load(PostSpec(copy, "image"), "school"))
     proof = time.perf_counter() - started
-    return {"check": check, "clean copy": clean, "check of the copy": proof, "faces": len(boxes[0])}
+    started = time.perf_counter()
+    Engine(config).check_post(load(PostSpec(copy, "image"), "school"))
+    fresh = time.perf_counter() - started
+    return {"check": check, "clean copy": clean, "check of the copy": proof, "fresh check of the copy": fresh,
+            "faces": len(boxes[0])}
 
 
 def add_gps(photo: Path) -> None:
@@ -111,7 +121,9 @@ def main() -> None:
         steps = parts(photo, config)
         print("in one process: " + ", ".join(f"{k} {v:.2f} s" if k != "faces" else f"{v} face(s) obscured"
                                              for k, v in steps.items()))
-        print(f"fix without the check of the copy: {(steps['check'] + steps['clean copy']) / steps['check']:.2f}x the check")
+        inside = steps["check"] + steps["clean copy"] + steps["check of the copy"]
+        print(f"in one process, check + clean copy + its check: {inside / steps['check']:.2f}x the check "
+              f"(without the check of the copy: {(steps['check'] + steps['clean copy']) / steps['check']:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -258,7 +258,7 @@ def load_draft(path: Path, default_account: str = "school", account_override: st
         if all(ref.path != safeio.resolve(extra) for ref in images):
             images.append(ImageRef(safeio.resolve(extra), display_path(extra)))
     for ref in images:
-        pieces.append((ref.path.stem, "image-name", ref.display, None, None))
+        pieces.append((name_text(ref.path), "image-name", ref.display, None, None))
 
     _join(post, pieces, body_index)
     post.images = tuple(images)
@@ -329,8 +329,18 @@ def image_post(path: Path, account: str) -> Post:
     """A lone image checked as a post of its own."""
     ref = ImageRef(safeio.resolve(path), display_path(path))
     post = Post(path=path, display=ref.display, account=account, images=(ref,))
-    _join(post, [(path.stem, "image-name", ref.display, None, None)], -1)
+    _join(post, [(name_text(path), "image-name", ref.display, None, None)], -1)
     return post
+
+
+CLEANED_MARK = ".cleaned"  # postcheck fix's copies are NAME.cleaned.EXT
+
+
+def name_text(path: Path) -> str:
+    """The words of an image's file name that are checked: its stem, less the mark postcheck fix added
+    (a copy's name then says exactly what its original's said)."""
+    stem = path.stem
+    return stem[:-len(CLEANED_MARK)] if stem.endswith(CLEANED_MARK) and len(stem) > len(CLEANED_MARK) else stem
 
 
 def post_from_text(text: str, account: str = "school", name: str = "<text>", base: Path | None = None) -> Post:

@@ -300,6 +300,123 @@ def test_check_of_a_stripped_copy_finds_what_a_fresh_check_of_it_finds(tmp_path)
     assert any("1 face checked" in c["message"] for c in post["checked_after"])
 
 
+def _outside(shape: tuple[int, ...], regions) -> np.ndarray:
+    mask = np.ones(shape[:2], bool)
+    for x0, y0, x1, y1 in regions:
+        mask[y0:y1, x0:x1] = False
+    return mask
+
+
+def _blocks_outside(before: Path, after: Path, regions, ring: int) -> tuple[int, int]:
+    """(blocks that differ outside the regions less their ring, blocks that differ inside), over every component."""
+    import jpeglib
+
+    old, new = jpeglib.read_dct(str(before)), jpeglib.read_dct(str(after))
+    outside_diff = inside_diff = 0
+    for index, name in enumerate(("Y", "Cb", "Cr")):
+        a, b = getattr(old, name), getattr(new, name)
+        if a is None:  # greyscale
+            break
+        assert a.shape == b.shape
+        rows, cols = a.shape[:2]
+        size = (8, 8) if index == 0 else (8 * old.samp_factor[0][1], 8 * old.samp_factor[0][0])  # px per block (x, y)
+        inside = np.zeros((rows, cols), bool)
+        for x0, y0, x1, y1 in regions:
+            x0, y0, x1, y1 = x0 + ring, y0 + ring, x1 - ring, y1 - ring
+            inside[y0 // size[1]:-(-y1 // size[1]), x0 // size[0]:-(-x1 // size[0])] = True
+        differs = (a != b).any(axis=(2, 3))
+        outside_diff += int(differs[~inside].sum())
+        inside_diff += int(differs[inside].sum())
+    return outside_diff, inside_diff
+
+
+@pytest.mark.parametrize("subsampling", [0, 1, 2, "grey"])  # 4:4:4, 4:2:2, 4:2:0, one component
+def test_obscured_jpeg_keeps_every_block_and_pixel_outside_the_faces(tmp_path, subsampling):
+    scene = _scene((333, 250)).filter(ImageFilter.GaussianBlur(1))
+    if subsampling == "grey":
+        scene, subsampling = scene.convert("L"), 0
+    photo = tmp_path / "hall.jpg"
+    scene.save(photo, "JPEG", quality=85, subsampling=subsampling, exif=_exif(), comment=b"Amelia Hart",
+               progressive=subsampling == 1)
+    boxes = [(101, 77, 40, 40), (250, 180, 60, 60)]  # the second runs off the right and bottom edges
+    data, result = clean_photo(photo, {0: boxes})
+    copy = tmp_path / "hall.cleaned.jpg"
+    copy.write_bytes(data)
+    assert result.blocks_kept and not result.lossless
+    assert_no_metadata(copy)
+    regions = [r[1:] for r in result.regions]
+    ring = 1 if subsampling else 0  # the decoder's chroma upsampling reads one neighbouring sample
+    mcu = (8 * (1, 2, 2)[subsampling], 8 * (1, 1, 2)[subsampling])
+    for (x0, y0, x1, y1), (left, top, w, h) in zip(regions, boxes):
+        assert (x0 + ring) % mcu[0] == 0 and (y0 + ring) % mcu[1] == 0  # whole MCUs, plus the ring
+        assert x0 < left - w * 0.3 + 1 and y0 < top - h * 0.3 + 1 and x1 >= min(333, left + w * 1.3)
+    before, after = np.asarray(Image.open(photo)), np.asarray(Image.open(copy))
+    outside = _outside(before.shape, regions)
+    assert np.array_equal(before[outside], after[outside])  # every pixel outside the regions, exactly
+    assert (before[~outside] != after[~outside]).reshape(int((~outside).sum()), -1).any(axis=1).mean() > 0.5
+    changed_outside, changed_inside = _blocks_outside(photo, copy, regions, ring)
+    assert changed_outside == 0 and changed_inside > 0  # the coefficients themselves, block by block
+
+
+def test_objector_in_a_jpeg_group_photo_is_obscured_the_rest_is_bit_for_bit_and_the_proof_holds(tmp_path):
+    import json
+
+    config(tmp_path, CONSENT.format(ref=obama("obama.jpg")))
+    group = shared_path("fixtures", "faces", "groups", "group_7_faces.jpg")
+    png = _png_with_metadata(obama("obama-480p.jpg"), tmp_path / "team.png", paste_on=group)
+    photo = tmp_path / "team.jpg"
+    Image.open(png).convert("RGB").save(photo, "JPEG", quality=90, exif=_exif())
+    png.unlink()
+    reference = _reference()
+    assert _nearest(photo, reference) <= 0.6
+    fixed = json.loads(fix(tmp_path, str(photo), "--format", "json").output)
+    (post,) = fixed["posts"]
+    (change,) = post["changes"]
+    assert post["verdict_before"] == "fail" and post["verdict_after"] == "pass"
+    assert change["other_blocks_kept"] is True and len(change["regions"]) == 1
+    copy = tmp_path / "team.cleaned.jpg"
+    assert_no_metadata(copy)
+    assert _nearest(copy, reference) > 0.7  # the objector is not found, or nothing like the learner
+    regions = [r[1:] for r in change["regions"]]
+    before, after = np.asarray(Image.open(photo)), np.asarray(Image.open(copy))
+    outside = _outside(before.shape, regions)
+    assert np.array_equal(before[outside], after[outside])
+    assert _blocks_outside(photo, copy, regions, 1)[0] == 0
+    others_before = {(f.left, f.top, f.width) for f in _faces(photo, encode=False)}
+    others_after = {(f.left, f.top, f.width) for f in _faces(copy, encode=False)}
+    assert len(others_before) >= 8 and others_after < others_before and len(others_before - others_after) == 1
+    # the proof found faces afresh only around the blurred region: it must say what a fresh check says
+    fresh = json.loads(runner.invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "--no-cache",
+                                           "--format", "json", str(copy)]).output)
+    assert post["findings_after"] == fresh["posts"][0]["findings"]
+    assert post["checked_after"] == fresh["posts"][0]["checked"]
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_the_proof_reuses_faces_only_where_the_copys_own_pixels_are_the_originals(tmp_path, monkeypatch, tampered):
+    from postcheck.config import load_config
+    from postcheck.images import faces as faces_module
+    from postcheck.images.store import ImageStore
+
+    config(tmp_path, CONSENT.format(ref=obama("obama.jpg")))
+    photo, copy = tmp_path / "a.jpg", tmp_path / "a.cleaned.png"
+    Image.open(obama("obama2.jpg")).convert("RGB").save(photo, quality=90)
+    store = ImageStore(load_config(tmp_path / "postcheck.yaml"))
+    (face,) = store.scan(photo).faces
+    pixels = np.array(Image.open(photo))
+    if tampered:  # a corner far from the face: never what fix changes
+        pixels[:4, :4] = 255 - pixels[:4, :4]
+    Image.fromarray(pixels).save(copy)
+    full = faces_module.find_faces
+    calls: list[str] = []
+    monkeypatch.setattr(faces_module, "find_faces", lambda *a, **k: calls.append("full") or full(*a, **k))
+    store.patched(photo, copy, [(face.left, face.top, face.left + face.width, face.top + face.height)])
+    (again,) = store.scan(copy).faces
+    assert calls == (["full"] if tampered else [])  # nothing is reused unless the rest is the very same pixels
+    assert abs(again.left - face.left) <= 4 and abs(again.width - face.width) <= 4
+    assert float(np.linalg.norm(again.encoding - face.encoding)) < 0.05
+
+
 def test_unreadable_photo_gets_no_copy_and_its_problems_stay_by_hand(tmp_path):
     config(tmp_path)
     buffer = io.BytesIO()

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from postcheck.outfile import OutputError, write_bytes_atomic
-
-MARK = ".cleaned"
+from postcheck.posts import CLEANED_MARK as MARK
 
 
 class FixPathError(Exception):

@@ -1,8 +1,9 @@
 """A photo's clean copy: no metadata at all (ICC colour profile kept), upright, objectors' faces obscured.
 
 A JPEG that needs neither turning nor blurring is copied losslessly (its metadata segments
-dropped, its compressed picture kept byte for byte); anything else is decoded, changed and saved
-afresh with no metadata. Every frame of an animation is written, each obscured where the frame it
+dropped, its compressed picture kept byte for byte); an upright JPEG with faces to obscure keeps
+every 8x8 block except those around the faces (jpeg_blocks); anything else is decoded, changed and
+saved afresh with no metadata. Every frame of an animation is written, each obscured where the frame it
 repeats (or is) had the face.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ class PhotoResult:
     regions: list[tuple[int, int, int, int, int]] = field(default_factory=list)  # (frame, x0, y0, x1, y1) obscured
     frames: int = 1
     lossless: bool = False  # picture data copied unchanged
+    blocks_kept: bool = False  # a JPEG's blocks outside ``regions`` kept as they were: those pixels are unchanged
     format: str = ""
 
 
@@ -84,9 +86,27 @@ def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]],
                 if stripped is not None:
                     result.lossless = True
                     return stripped, result
+            if image.format in JPEGS and frames == 1 and transpose is None and set(boxes) == {0}:
+                kept = _keep_blocks(raw, image, boxes[0], result)
+                if kept is not None:
+                    return kept, result
             groups = _frame_groups(source, frames, max_frames) if frames > 1 and boxes else None
             lossless_webp = image.format == "WEBP" and b"VP8L" in raw and b"VP8 " not in raw
             return _reencode(image, transpose, boxes, groups, result, lossless_webp), result
+
+
+def _keep_blocks(raw: bytes, image: Image.Image, boxes: list, result: PhotoResult) -> bytes | None:
+    """The JPEG with only the faces' blocks re-encoded, metadata stripped; None to re-encode it all."""
+    from postcheck.fixer.jpeg_blocks import obscure_blocks
+
+    image.load()
+    done = obscure_blocks(raw, image, boxes)
+    stripped = strip_jpeg(done[0]) if done is not None else None
+    if done is None or stripped is None:
+        return None
+    result.regions = [(0, *area) for area in done[1]]
+    result.blocks_kept = True
+    return stripped
 
 
 def _frame_groups(source: Path, frames: int, max_frames: int) -> list[int]:

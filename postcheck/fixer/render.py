@@ -139,7 +139,8 @@ def post_dict(fix: PostFix, hidden: bool, dry_run: bool, known: tuple = ()) -> d
         elif result is not None:
             entry.update({"metadata_removed": result.removed, "orientation_applied": result.turned,
                           "faces_obscured": photo.faces, "regions": [list(r) for r in result.regions],
-                          "frames": result.frames, "renamed": photo.renamed, "picture_copied_losslessly": result.lossless})
+                          "frames": result.frames, "renamed": photo.renamed, "picture_copied_losslessly": result.lossless,
+                          "other_blocks_kept": result.blocks_kept})
         changes.append(entry)
     after = names.after(fix.after)
     data: dict[str, Any] = {

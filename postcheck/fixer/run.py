@@ -221,6 +221,10 @@ def _prove(report: FixReport, engine: Engine, config: Config, specs: list[PostSp
         for photo in fix.photos:  # a copy with the very same pixels has the very same faces
             if photo.copy is not None and photo.result is not None and photo.result.lossless:
                 store.same_pixels(photo.path, photo.copy)
+            elif photo.copy is not None and photo.result is not None and photo.result.blocks_kept:
+                # only the obscured faces' blocks changed: faces are found afresh around them (the
+                # copy's pixels elsewhere are compared with the original's before anything is reused)
+                store.patched(photo.path, photo.copy, [region[1:] for region in photo.result.regions])
         photo_copies = {p.path.resolve(): p.copy for p in fix.photos if p.copy is not None}
         if spec.kind == "image":
             proof = PostSpec(photo_copies.get(spec.path.resolve(), spec.path), "image")

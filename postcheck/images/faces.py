@@ -246,3 +246,72 @@ def face_distance(encodings: np.ndarray, encoding: np.ndarray) -> np.ndarray:
     if len(encodings) == 0:
         return np.empty(0)
     return np.linalg.norm(encodings - encoding, axis=1)
+
+
+def find_faces_near(image: LoadedImage, settings: FaceSettings, encode: bool, areas: list[tuple[int, int, int, int]],
+                    known: list[Face]) -> list[Face]:
+    """The faces of a still image of which only ``areas`` (x0, y0, x1, y1, full-resolution px) differ from
+    an image whose faces were ``known``: the detector runs again around each area, the rest is reused.
+
+    HOG sees a face through the pixels of its own window, so a face found away from every changed
+    area is found again, unchanged, in the new image; faces touching an area's surroundings are found
+    afresh in a crop that holds the area, a margin of the area's size on every side and every known face
+    it touches, and are encoded afresh. The caller must know that nothing outside ``areas`` changed.
+    """
+    frame = image.frames[0]
+    to_frame = frame.width / image.size[0]
+    scale = working_scale(*image.size, settings)
+    factor = scale * image.size[0] / frame.width  # frame px -> working px
+    context = math.ceil(2 * HOG_WINDOW / scale)  # full px: a detector window's reach beyond a face's box
+    fresh: list[Face] = []
+    touched: list[tuple[int, int, int, int]] = []
+    for x0, y0, x1, y1 in areas:
+        near = (x0 - context, y0 - context, x1 + context, y1 + context)
+        margin = max(x1 - x0, y1 - y0, context)
+        crop = [max(0, x0 - margin), max(0, y0 - margin), min(image.size[0], x1 + margin), min(image.size[1], y1 + margin)]
+        for face in known:  # a known face near the area is found again only if the crop holds all of it
+            if _touches(_box(face), near):
+                crop = [min(crop[0], face.left), min(crop[1], face.top),
+                        max(crop[2], face.left + face.width), max(crop[3], face.top + face.height)]
+        touched.append(near)
+        fresh += _detect_in(frame, crop, to_frame, factor, settings, encode, image.size[0] / frame.width, near)
+    kept = [face for face in known if face.frame == image.frame_indexes[0] and not any(_touches(_box(face), n) for n in touched)]
+    merged: list[Face] = []
+    for face in sorted(fresh, key=lambda f: -f.score):  # crops that overlap find the same face twice
+        if all(_iou(_edges(face), _edges(other)) < SAME_FACE_IOU for other in merged):
+            merged.append(face)
+    return sorted(kept + merged, key=lambda f: (f.top, f.left))
+
+
+def _box(face: Face) -> tuple[int, int, int, int]:
+    return (face.left, face.top, face.left + face.width, face.top + face.height)
+
+
+def _edges(face: Face) -> tuple[int, int, int, int, float]:
+    return (*_box(face), face.score)
+
+
+def _touches(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _detect_in(frame: Image.Image, crop: list[int], to_frame: float, factor: float, settings: FaceSettings,
+               encode: bool, to_full: float, near: tuple) -> list[Face]:
+    """Faces found in one crop (full px) of a frame that touch ``near``, with encodings computed on the whole frame."""
+    left, top = math.floor(crop[0] * to_frame), math.floor(crop[1] * to_frame)
+    right, bottom = min(frame.width, math.ceil(crop[2] * to_frame)), min(frame.height, math.ceil(crop[3] * to_frame))
+    part = frame.crop((left, top, right, bottom))
+    working = part.convert("L") if settings.detector == "hog" else part
+    if abs(factor - 1.0) > 0.02:
+        size = (max(1, round(part.width * factor)), max(1, round(part.height * factor)))
+        working = working.resize(size, Image.Resampling.BILINEAR, reducing_gap=None if factor > 1 else 2.0)
+    boxes = [(l / factor + left, t / factor + top, r / factor + left, b / factor + top, s)
+             for l, t, r, b, s in _detect(np.asarray(working), settings)]
+    found = []
+    for l, t, r, b, s in boxes:
+        full = (max(0, round(l * to_full)), max(0, round(t * to_full)), round(r * to_full), round(b * to_full))
+        if _touches(full, near):
+            found.append(((l, t, r, b, s), full))
+    encodings = _encode(np.asarray(frame), [box for box, _ in found], settings) if encode and found else [None] * len(found)
+    return [Face(0, x0, y0, round((box[2] - box[0]) * to_full), round((box[3] - box[1]) * to_full), box[4], encoding)
+            for (box, (x0, y0, _, _)), encoding in zip(found, encodings)]

@@ -43,6 +43,7 @@ class ImageStore:
         self.video = video_settings(config.section("video") or None, config.path)
         self.ocr = ocr_settings(config.section("images") or None, config.path)
         self._texts: OrderedDict[tuple, list] = OrderedDict()
+        self._patches: dict[tuple, tuple[tuple, list]] = {}  # copy's key -> (original's key, changed areas)
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -79,6 +80,8 @@ class ImageStore:
                 scan = self._scan_video(path)
             elif isinstance(loaded, ImageError):
                 scan = Scan(error=str(loaded))
+            elif (patched := self._patched_scan(key, loaded)) is not None:
+                scan = patched
             else:
                 from postcheck.images.faces import find_faces
 
@@ -94,6 +97,24 @@ class ImageStore:
         scan = self._scans.get(self._key(original))
         if scan is not None:
             self._scans[self._key(copy)] = scan
+
+    def patched(self, original: Path, copy: Path, areas: list[tuple[int, int, int, int]]) -> None:
+        """``copy`` is ``original`` with only ``areas`` (x0, y0, x1, y1) changed (postcheck fix's obscured JPEG):
+        its scan may find faces afresh around those areas only, once its decoded pixels prove the rest equal."""
+        self._patches[self._key(copy)] = (self._key(original), list(areas))
+
+    def _patched_scan(self, key: tuple, loaded: LoadedImage) -> Scan | None:
+        """The copy's faces, found again only around its changed areas; None for a full scan."""
+        original_key, areas = self._patches.get(key, (None, []))
+        known, before = self._scans.get(original_key), self._decoded.get(original_key)
+        if known is not None and before is None and self._key(Path(original_key[0])) == original_key:
+            before = self.image(Path(original_key[0]))  # decoded again (several photos since): still cheaper
+        if known is None or known.error or not isinstance(before, LoadedImage) or not _same_outside(before, loaded, areas):
+            return None
+        from postcheck.images.faces import find_faces_near
+
+        faces = find_faces_near(loaded, self.settings, self.encode, areas, list(known.faces))
+        return Scan(tuple(faces), len(loaded.frames), loaded.frame_count, loaded.unchecked_frames)
 
     def text(self, path: Path, ctx: Any) -> list:
         """Lines of printed text in a photo (ocr.TextLine); [] for none, or when the photo cannot be read."""
@@ -145,6 +166,22 @@ class ImageStore:
             gallery = Gallery.build([(r.encodings, r.objector, r.band or DEFAULT_BAND) for r in people])
             self._gallery = (gallery, tuple(people))
         return self._gallery
+
+
+def _same_outside(before: LoadedImage, after: LoadedImage, areas: list[tuple[int, int, int, int]]) -> bool:
+    """Both still images decode to the very same pixels everywhere but in ``areas`` (full-resolution px)."""
+    from PIL import ImageChops
+
+    if (before.size != after.size or len(before.frames) != 1 or len(after.frames) != 1
+            or before.frames[0].size != after.frames[0].size or before.frames[0].mode != after.frames[0].mode):
+        return False
+    old, new = before.frames[0].copy(), after.frames[0]
+    to_frame = old.width / before.size[0]
+    for x0, y0, x1, y1 in areas:  # a decoder at reduced size mixes each pixel with its neighbours: one more
+        box = (max(0, int(x0 * to_frame) - 1), max(0, int(y0 * to_frame) - 1),
+               min(old.width, int(x1 * to_frame) + 2), min(old.height, int(y1 * to_frame) + 2))
+        old.paste(new.crop(box), box[:2])
+    return ImageChops.difference(old, new).getbbox(alpha_only=False) is None
 
 
 def image_store(ctx: Any, config: Any) -> ImageStore:
