@@ -6,12 +6,14 @@ machine and Pillow's default, 4.5-8.5% name sizes, rotations up to 10 degrees, J
 60% with a photographed look: perspective, busy background, uneven light, blur), each checked as a
 photo with the test school's (fictional) roster; a hit is a learner-full-name finding for the name.
 Time: OCR alone (the decode is shared with face detection) on a 4032x3024 photo with a certificate in
-it and on the same photo without one, wall and CPU seconds, medians.
+it, on the same photo without one and on a portrait, wall and CPU seconds, medians of --runs, with one
+ONNX Runtime thread and with the thread count a check uses on this machine (faces.threads).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -88,27 +90,31 @@ def speed(runs: int) -> None:
     sheet = render("Amelia Hart", 3).image.convert("RGB")
     sheet.thumbnail((1400, 1400))  # a certificate held up: about a third of the photo's width
     with_text.paste(sheet, (2400, 1500))
-    settings, threads = OcrSettings(), FaceSettings().thread_count
+    settings = OcrSettings()
+    counts = sorted({1, FaceSettings().thread_count})  # one thread, and what a check uses here
     with tempfile.TemporaryDirectory() as tmp:
         for label, picture in (("12 MP photo with a certificate", with_text), ("12 MP group photo, no text", plain),
                                ("12 MP portrait, no text", portrait)):
             path = Path(tmp) / "photo.jpg"
             picture.save(path, quality=90)
             image = load_image(path)
-            read_text(image, settings, threads)  # models loaded once per process, not per photo
-            wall, cpu, lines = [], [], []
-            for _ in range(runs):
-                c, t = time.process_time(), time.perf_counter()
-                lines = read_text(image, settings, threads)
-                wall.append(time.perf_counter() - t)
-                cpu.append(time.process_time() - c)
-            print(f"{label}: OCR adds {statistics.median(wall):.3f} s wall, {statistics.median(cpu):.3f} s CPU "
-                  f"({threads} threads); read {[line.text for line in lines]}")
+            for threads in counts:
+                read_text(image, settings, threads)  # models loaded once per process, not per photo
+                wall, cpu, lines = [], [], []
+                for _ in range(runs):
+                    c, t = time.process_time(), time.perf_counter()
+                    lines = read_text(image, settings, threads)
+                    wall.append(time.perf_counter() - t)
+                    cpu.append(time.process_time() - c)
+                print(f"{label}: OCR adds {statistics.median(wall):.3f} s wall, {statistics.median(cpu):.3f} s CPU "
+                      f"(median of {runs}, {threads} thread{'s' if threads > 1 else ''}); "
+                      f"read {[line.text for line in lines]}")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     started = time.perf_counter()
     from postcheck.images import ocr
 
     ocr._engines.clear()
-    ocr._engine(threads)
+    ocr._engine(counts[-1])
     print(f"loading the models (once per process): {time.perf_counter() - started:.2f} s")
 
 

@@ -101,6 +101,7 @@ def test_ocr_off_reads_no_text(tmp_path):
     ("JonahWhitfield", [0, 2, 6, 10, 13, 20, 25, 28, 29, 32, 34, 36, 39, 41], "Jonah Whitfield"),
     ("TomHart", [0, 3, 7, 14, 18, 21, 23], "Tom Hart"),
     ("McDonald", [0, 3, 6, 9, 12, 14, 17, 20], "McDonald"),
+    ("Amelia Hart", [2, 5, 9, 11, 12, 14, 16, 19, 21, 24, 26], "Amelia Hart"),  # the wide "m" is no space
     ("This is", [0, 3, 5, 7, 9, 12, 14], "This is"),
     ("abc", [0, 1], "abc"),  # positions that do not fit the text are ignored
 ])

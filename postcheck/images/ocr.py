@@ -26,6 +26,7 @@ PROBE_SIDE = 640  # the detector's first look: a photo without text costs one pa
 SURE_HEIGHT = 14  # px at the first look: smaller text is looked at again at ocr_side
 MIN_TEXT_PIXELS = 12  # fewer text-like pixels than this in the first look: no text
 REGION_PAD = 24  # px at the first look around text-like pixels, looked at again closer
+CROP_MARGIN = 3  # px around a line's box: the reach of cubic interpolation, and more
 WHOLE_IMAGE = 0.6  # when the regions cover more than this share, the whole photo is looked at again
 _RAPIDOCR_LOGGERS = ("RapidOCR", "OrtInferSession")
 
@@ -52,16 +53,37 @@ def _engine(threads: int) -> Any:
             try:
                 import onnxruntime
                 from rapidocr_onnxruntime import RapidOCR
+                from rapidocr_onnxruntime.utils import OrtInferSession
             except ImportError as exc:  # e.g. OpenCV without its system libraries
                 raise OcrUnavailable(f"text in photos is not read: OCR engine unavailable ({exc})") from None
             onnxruntime.disable_telemetry_events()
             for name in _RAPIDOCR_LOGGERS:  # the library never prints
                 logging.getLogger(name).setLevel(logging.ERROR)
-            _engines[threads] = RapidOCR(det_limit_type="min", det_limit_side_len=32, det_use_cuda=False,
-                                         intra_op_num_threads=threads, inter_op_num_threads=1)
+            library_options = OrtInferSession.__dict__.get("_init_sess_opts")
+            if isinstance(library_options, staticmethod):
+                OrtInferSession._init_sess_opts = staticmethod(lambda config: _session_options(library_options, config))
+            try:
+                _engines[threads] = RapidOCR(det_limit_type="min", det_limit_side_len=32, det_use_cuda=False,
+                                             intra_op_num_threads=threads, inter_op_num_threads=1)
+            finally:
+                if isinstance(library_options, staticmethod):
+                    OrtInferSession._init_sess_opts = library_options
             for name in _RAPIDOCR_LOGGERS:
                 logging.getLogger(name).setLevel(logging.ERROR)
         return _engines[threads]
+
+
+def _session_options(library_options: staticmethod, config: dict) -> Any:
+    """RapidOCR's session options with the memory arena on and idle threads asleep.
+
+    RapidOCR turns the arena off, so every run asks the system for its activations afresh: the
+    detector takes a third longer at 640 px. Threads that spin while waiting for work burn a core
+    another worker could use.
+    """
+    options = library_options.__func__(config)
+    options.enable_cpu_mem_arena = True
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> list[TextLine]:
@@ -70,23 +92,19 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> li
     The detector looks first at a small copy (``PROBE_SIDE``): no text-like pixels there, no more
     work. Text it finds in full is read from there; when it sees text too small to be sure of, it
     looks again at ``settings.ocr_side``, only around the text-like pixels. Recognition runs only on
-    the boxes found, cut from the decoded photo.
+    the boxes found, each cut from the decoded photo.
     """
     if not image.frames:
         return []
     frame = image.frames[0]
     engine = _engine(max(1, threads))
-    scale = min(1.0, PROBE_SIDE / max(frame.size))
-    boxes, unsure, regions = _detect(engine, _scaled(frame, scale))
-    points = [np.asarray(box, dtype=np.float32) / scale for box in boxes]  # in frame pixels
+    points, unsure, regions = _detect(engine, frame, (0, 0, frame.width, frame.height), PROBE_SIDE)
     if unsure and settings.ocr_side > PROBE_SIDE and max(frame.size) > PROBE_SIDE:
-        points = _look_closer(engine, frame, [tuple(v / scale for v in region) for region in regions],
-                              min(1.0, settings.ocr_side / max(frame.size)))
+        points = _look_closer(engine, frame, regions, settings.ocr_side)
     if not points:
         return []
     points = engine.sorted_boxes(np.asarray(points))
-    crops = engine.get_crop_img_list(_bgr(frame), points)
-    recognised = _recognise(engine, crops)
+    recognised = _recognise(engine, [_crop(engine, frame, box) for box in points])
     to_full = image.size[0] / frame.width
     words = []
     for box, (text, score, *info) in zip(points, recognised):
@@ -115,40 +133,63 @@ def _recognise(engine: Any, crops: list[np.ndarray]) -> list[tuple]:
     return recognised
 
 
-def _scaled(frame: Image.Image, scale: float) -> Image.Image:
-    if scale >= 1.0:
-        return frame
-    size = (max(32, round(frame.width * scale)), max(32, round(frame.height * scale)))
-    return frame.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+def _crop(engine: Any, frame: Image.Image, box: np.ndarray) -> np.ndarray:
+    """The line in ``box`` (four corners, frame pixels) straightened, as RapidOCR cuts it from the whole photo.
+
+    Only the box's surroundings become an array (the whole 12 MP frame would cost more than reading
+    the line); the margin covers the cubic interpolation's reach, so the pixels are the same.
+    """
+    left, top = (max(0, int(v) - CROP_MARGIN) for v in box.min(axis=0))
+    right = min(frame.width, int(np.ceil(box[:, 0].max())) + CROP_MARGIN)
+    bottom = min(frame.height, int(np.ceil(box[:, 1].max())) + CROP_MARGIN)
+    pixels = _bgr(frame.crop((left, top, right, bottom)))
+    return engine.get_crop_img_list(pixels, [box - np.float32([left, top])])[0]
 
 
-def _look_closer(engine: Any, frame: Image.Image, regions: list[tuple[float, ...]], scale: float) -> list[np.ndarray]:
-    """Detect again at ``scale``, only in the regions where the first look saw text-like pixels."""
+def _look_closer(engine: Any, frame: Image.Image, regions: list[tuple[float, ...]], side: int) -> list[np.ndarray]:
+    """Detect again, the photo scaled to ``side``, only in the regions where the first look saw text-like pixels."""
     area = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in regions)
     if area > WHOLE_IMAGE * frame.width * frame.height:
         regions = [(0, 0, frame.width, frame.height)]
+    scale = min(1.0, side / max(frame.size))
     points: list[np.ndarray] = []
     for x0, y0, x1, y1 in regions:
         left, top = max(0, int(x0)), max(0, int(y0))
         right, bottom = min(frame.width, int(np.ceil(x1))), min(frame.height, int(np.ceil(y1)))
         if right - left < 8 or bottom - top < 8:
             continue
-        found, _, _ = _detect(engine, _scaled(frame.crop((left, top, right, bottom)), scale))
-        points.extend(np.asarray(box, dtype=np.float32) / scale + np.float32([left, top]) for box in found)
+        found, _, _ = _detect(engine, frame, (left, top, right, bottom), scale * max(right - left, bottom - top))
+        points.extend(found)
     return points
 
 
-def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool, list[tuple[float, ...]]]:
-    """Text boxes (in ``image`` pixels); whether some text-like pixels are too small to box with
-    confidence; and the regions (left, top, right, bottom) around all text-like pixels."""
+def _detector_input(frame: Image.Image, area: tuple[int, int, int, int], side: float) -> np.ndarray:
+    """``area`` of the frame with its longest side scaled to ``side`` (never enlarged) and both sides
+    rounded to a multiple of 32, as the network needs: 1 x 3 x H x W, normalised as PP-OCR trained it."""
+    left, top, right, bottom = area
+    width, height = right - left, bottom - top
+    scale = min(1.0, side / max(width, height))
+    size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
+    picture = frame if area == (0, 0, frame.width, frame.height) else frame.crop(area)
+    if picture.mode != "RGB":
+        picture = picture.convert("RGB")
+    if picture.size != size:
+        picture = picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    pixels = np.asarray(picture, dtype=np.float32)[:, :, ::-1]  # BGR, as the models were trained
+    pixels = pixels * np.float32(2 / 255) - np.float32(1)  # (x / 255 - mean 0.5) / std 0.5
+    return np.ascontiguousarray(pixels.transpose(2, 0, 1)[np.newaxis])
+
+
+def _detect(engine: Any, frame: Image.Image, area: tuple[int, int, int, int],
+            side: float) -> tuple[list[np.ndarray], bool, list[tuple[float, ...]]]:
+    """Text boxes in ``area`` of the frame, its longest side scaled to ``side``; whether some text-like
+    pixels are too small there to box with confidence; and the regions (left, top, right, bottom)
+    around all text-like pixels. Boxes and regions are in frame pixels."""
     import cv2
 
     detector = engine.text_det
-    pixels = _bgr(image)
-    height, width = pixels.shape[:2]
-    prepared = detector.get_preprocess(max(height, width))(pixels)
-    if prepared is None:
-        return [], False, []
+    prepared = _detector_input(frame, area, side)
+    height, width = prepared.shape[2:]
     probability = detector.infer(prepared)[0]
     texty = probability[0, 0] > detector.postprocess_op.thresh
     if int(texty.sum()) < MIN_TEXT_PIXELS:
@@ -165,13 +206,16 @@ def _detect(engine: Any, image: Image.Image) -> tuple[list[np.ndarray], bool, li
             cv2.fillPoly(covered, [np.round(box * to_map).astype(np.int32)], 1)
     uncovered = int((texty & (covered == 0)).sum())
     unsure = len(sure) < len(boxes) or uncovered >= MIN_TEXT_PIXELS * 4
+    left, top, right, bottom = area
+    to_frame = np.float32([(right - left) / width, (bottom - top) / height])
     regions = []
     if unsure:
         grown = cv2.dilate(texty.astype(np.uint8), np.ones((2 * REGION_PAD + 1, 2 * REGION_PAD + 1), np.uint8))
         count, _, stats, _ = cv2.connectedComponentsWithStats(grown)
-        regions = [(x / to_map[0], y / to_map[1], (x + w) / to_map[0], (y + h) / to_map[1])
+        x_scale, y_scale = to_frame[0] / to_map[0], to_frame[1] / to_map[1]
+        regions = [(left + x * x_scale, top + y * y_scale, left + (x + w) * x_scale, top + (y + h) * y_scale)
                    for x, y, w, h, _ in stats[1:count]]
-    return boxes, unsure, regions
+    return [np.asarray(box, dtype=np.float32) * to_frame + np.float32([left, top]) for box in boxes], unsure, regions
 
 
 def spaced(text: str, columns: list[int]) -> str:
@@ -179,6 +223,8 @@ def spaced(text: str, columns: list[int]) -> str:
 
     A gap between two characters much wider than the line's usual one is a space; a lower-case letter
     followed by a capital needs a less wide gap ("theWeek"), while "McDonald" keeps its usual spacing.
+    Positions come in steps of the recogniser's columns and a wide letter ("m") can open two steps, so
+    elsewhere a space takes three steps more than usual ("Amelia" stays whole).
     """
     if len(columns) != len(text) or len(text) < 3:
         return text
@@ -189,7 +235,7 @@ def spaced(text: str, columns: list[int]) -> str:
         before, char = text[index - 1], text[index]
         if before.isalpha() and char.isalpha() and not (before.isupper() and char.islower()):  # "Amelia" stays whole
             camel = before.islower() and char.isupper()
-            if gap >= usual * (1.3 if camel else 2.0) and gap - usual >= 2:
+            if gap >= usual * (1.3 if camel else 2.0) and gap - usual >= (2 if camel else 3):
                 out.append(" ")
         out.append(char)
     return "".join(out)
