@@ -132,3 +132,31 @@ def test_reading_text_makes_no_network_call(tmp_path):
     assert done.returncode == 1 and "learner-full-name" in done.stdout  # the certificate was read
     calls = [line for line in trace.read_text().splitlines() if "AF_INET" in line or "htons(53)" in line]
     assert calls == []
+
+
+def test_a_line_cut_from_its_surroundings_is_the_line_cut_from_the_whole_photo():
+    """Lines are cut from a few pixels around their box, never from the whole 12 MP frame as an array."""
+    import numpy as np
+
+    from postcheck.images.ocr import _bgr, _crop, _engine
+
+    engine = _engine(1)
+    photo = render("Amelia Hart", 3).image.convert("RGB")
+    w, h = photo.size
+    boxes = [[[400, 300], [1900, 330], [1895, 420], [395, 390]],  # tilted
+             [[0, 0], [700, 0], [700, 90], [0, 90]],  # at the corner
+             [[w - 900, h - 120], [w - 1, h - 110], [w - 1, h - 1], [w - 905, h - 10]]]  # at the far edges
+    for box in (np.float32(b) for b in boxes):
+        near, whole = _crop(engine, photo, box), engine.get_crop_img_list(_bgr(photo), [box.copy()])[0]
+        assert near.shape == whole.shape  # the same pixels, to one level of rounding in the warp
+        assert np.abs(near.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_ocr_sessions_keep_their_memory_arena_and_do_not_spin():
+    from postcheck.images.ocr import _engine
+
+    engine = _engine(2)
+    for session in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+        options = session.session.get_session_options()
+        assert options.enable_cpu_mem_arena and options.intra_op_num_threads == 2
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

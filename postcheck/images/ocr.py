@@ -137,7 +137,8 @@ def _crop(engine: Any, frame: Image.Image, box: np.ndarray) -> np.ndarray:
     """The line in ``box`` (four corners, frame pixels) straightened, as RapidOCR cuts it from the whole photo.
 
     Only the box's surroundings become an array (the whole 12 MP frame would cost more than reading
-    the line); the margin covers the cubic interpolation's reach, so the pixels are the same.
+    the line); the margin covers the cubic interpolation's reach, so the pixels are the same but for
+    rounding (one level, here and there).
     """
     left, top = (max(0, int(v) - CROP_MARGIN) for v in box.min(axis=0))
     right = min(frame.width, int(np.ceil(box[:, 0].max())) + CROP_MARGIN)
