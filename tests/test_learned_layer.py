@@ -88,7 +88,8 @@ def test_low_scores_and_short_fragments_are_left_alone(fake):
     result, _ = check("Well done!\n\nWhat a lovely afternoon of races on the field.\n\nZorbly!")
     assert not by_rule(result, "learned-disparaging")
     assert result.verdict.value == "pass"
-    assert all("Zorbly" not in t for call in fake.calls for t in call)  # two words: not judged
+    # every unit is scored in order (neighbours are context), but a fragment this short is not reported
+    assert any("Zorbly!" in t for call in fake.calls for t in call)
 
 
 def test_rule_and_model_in_the_same_sentence_are_one_error(fake):

@@ -18,7 +18,8 @@ SWITCHBOARD = "Ring 0191 496 0731 or write to head.teacher.hb@outlook.com with q
 
 
 def test_school_contacts_from_config_are_not_personal():
-    bare = Engine(Config(website="https://www.hollinbank.example.org.uk"))
+    # the rule alone: a model agreeing with its warning would make it an error (test_learned_layer)
+    bare = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={"model": {"enabled": False}}))
     found = {f.match: f.severity for f in _personal(bare, SWITCHBOARD)}
     assert found == {"0191 496 0731": Severity.WARNING, "head.teacher.hb@outlook.com": Severity.ERROR}
     configured = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={

@@ -30,7 +30,7 @@ from postcheck.model import Finding, Hit, Severity
 # The categories the model may judge. Full names and links are left to the roster and the exact
 # rules: a model cannot know who is on the roster, and a link's safety is a fact, not a reading.
 MODEL_CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
-_MIN_WORDS = 3  # "Well done!" is not a sentence the model can judge
+_MIN_WORDS = 4  # "Well done!" or "What a joke." is too short for the model to judge on its own
 _SETTING_KEYS = {"enabled", "thresholds"}
 
 
@@ -90,14 +90,48 @@ def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | 
             ctx.notice(f"learned model not loaded ({exc}): the rules alone judged the text")
             ctx.cache["learned-off"] = True
         else:
-            units = [u for u in _units(post, split_units) if len(re.findall(r"\w+", post.prose[u[0]:u[1]])) >= _MIN_WORDS]
+            # every unit is scored, in order (a unit's neighbours are part of what the model reads);
+            # findings are made only on units long enough to judge (Learned.run)
+            units = list(_units(post, split_units))
             if units:
-                texts = [post.prose[start:end] for start, end in units]
+                known = _school_contacts(ctx)
+                texts = [known(post.prose[start:end]) for start, end in units]
                 result = (model, units, model.score(texts, post.account, post.platform or ""))
     if len(memo) > 64:  # posts are checked one after another: keep the memo small
         memo.clear()
     memo[id(post)] = (post, result)
     return result
+
+
+_PHONE = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+def _school_contacts(ctx: Any) -> Any:
+    """A function that rewrites the school's own numbers and addresses (``contacts:`` and the
+    website's domain in postcheck.yaml) as "the school office": the model cannot know them, the
+    configuration does, and the rules already treat them as public."""
+    memo = ctx.cache.get("learned-contacts")
+    if memo is not None:
+        return memo
+    contacts = ctx.config.section("contacts")
+    phones = {re.sub(r"\D", "", str(p))[-10:] for p in contacts.get("phones", []) or ()} - {""}
+    emails = {str(e).casefold() for e in contacts.get("emails", []) or ()}
+    website = ctx.config.website or ""
+    own = re.sub(r"^https?://(www\.)?", "", website.casefold()).split("/")[0]
+
+    def known(text: str) -> str:
+        if phones:
+            text = _PHONE.sub(lambda m: "the school office" if re.sub(r"\D", "", m.group())[-10:] in phones
+                              else m.group(), text)
+        if emails or own:
+            text = _EMAIL.sub(lambda m: "the school office" if m.group().casefold() in emails
+                              or own and (m.group(1).casefold() == own or m.group(1).casefold().endswith("." + own))
+                              else m.group(), text)
+        return text
+
+    ctx.cache["learned-contacts"] = known
+    return known
 
 
 def _units(post: Any, split_units: Any) -> Iterable[tuple[int, int]]:
@@ -141,7 +175,7 @@ class Learned:
         review, error = self.thresholds(model)
         for (start, end), row in zip(units, scores):
             score = float(row[column])
-            if score < review:
+            if score < review or len(re.findall(r"\w+", post.prose[start:end])) < _MIN_WORDS:
                 continue
             text = post.prose[start:end].strip()
             lead = len(post.prose[start:end]) - len(post.prose[start:end].lstrip())
