@@ -154,7 +154,8 @@ def main() -> int:
     parser.add_argument("--exclude", type=Path, help="JSON object whose keys are post ids to leave out")
     parser.add_argument("--holdout", default="w3", help="writer folders held out to choose the threshold")
     parser.add_argument("--min-count", type=int, default=3, help="features seen in fewer spans are dropped")
-    parser.add_argument("--l2", type=float, default=2.0)
+    parser.add_argument("--l2", type=float, default=4.0)
+    parser.add_argument("--sweep", action="store_true", help="print held-out figures for several --l2 and stop")
     parser.add_argument("--max-lost", type=int, default=1, help="held-out learner posts the threshold may lose")
     parser.add_argument("--all-spans", action="store_true",
                         help="train on the pairs the rules drop too (their evidence feature says so)")
@@ -183,6 +184,23 @@ def main() -> int:
     counts = Counter(f for r in train for f in set(r["features"]))
     vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= args.min_count))}
     X, y = matrix(train, vocab), np.array([r["label"] for r in train], dtype=float)
+    if args.sweep:
+        held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
+        base = post_figures(test, np.ones(len(test)), 0.0, held_posts)
+        Xt = matrix(test, vocab)
+        for l2 in (0.5, 1.0, 2.0, 4.0, 8.0, 16.0):
+            w, b = fit(X, y, l2)
+            scores = 1.0 / (1.0 + np.exp(-(Xt @ w + b)))
+            line = []
+            for lost in (0, 1, 3, 6):
+                best = None
+                for t in np.round(np.arange(0.005, 0.9, 0.005), 3):
+                    fig = post_figures(test, scores, float(t), held_posts)
+                    if fig["tp"] >= base["tp"] - lost:
+                        best = (float(t), fig["precision"])
+                line.append(f"lose<={lost}: {best}")
+            print(f"l2={l2}: base precision {base['precision']}; " + "; ".join(line))
+        return 0
     w, b = fit(X, y, args.l2)
     names = sorted(vocab, key=vocab.get)
 

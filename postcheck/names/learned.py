@@ -200,6 +200,8 @@ def span_features(cues: Cues, finder: Any, post: Any, text: str, doc: Any, cand:
     for token in _tokens(doc, left, right):
         if token.pos_ in ("VERB", "AUX"):
             f.append(f"verb={token.lemma_.casefold()}")
+        elif token.pos_ in ("NOUN", "ADJ") and not start <= token.idx < end:
+            f.append(f"word={token.lemma_.casefold()}")  # umpire, ambassador, credit, squad
     solo = 0
     for m in re.finditer(r"(?<![\w'’-])([A-Z][a-z'’-]+)(?![\w'’-])(?![ \t]+[A-Z])", sentence):
         if m.group(1) != first and finder.names.first_rank(m.group(1)) is not None \
