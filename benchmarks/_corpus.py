@@ -9,10 +9,10 @@ from postcheck.discovery import discover, load
 from postcheck.posts import Post
 
 
-def load_corpus(corpus: Path) -> tuple[Config, list[Post]]:
+def load_corpus(corpus: Path, roster: bool = True) -> tuple[Config, list[Post]]:
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "postcheck.yaml"
-        cfg.write_text(f"school: The Link School\nroster: {corpus / 'roster.csv'}\nstaff: {corpus / 'staff.txt'}\n",
-                       encoding="utf-8")
+        lists = f"roster: {corpus / 'roster.csv'}\nstaff: {corpus / 'staff.txt'}\n" if roster else ""
+        cfg.write_text(f"school: The Link School\n{lists}", encoding="utf-8")
         config = load_config(cfg)
     return config, [load(spec, "school") for spec in discover([corpus / "drafts"])]

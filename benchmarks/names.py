@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cost per draft of the learner-name check against a bare ``nlp(text)`` call on the same texts.
 
-    python benchmarks/names.py [CORPUS] [--repeat 5]
+    python benchmarks/names.py [CORPUS] [--repeat 5] [--no-roster]
 
 Prints medians over repeats (ms per draft): bare nlp(text); the name check alone on a ready Doc
 (roster + names list + context); and both together, which is what a run pays for names.
@@ -29,9 +29,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-roster", action="store_true",
+                        help="no roster or staff list: every name is judged by context and the name model")
     args = parser.parse_args()
     corpus = Path(args.corpus)
-    config, posts = load_corpus(corpus)
+    config, posts = load_corpus(corpus, roster=not args.no_roster)
     nlp = NLP()
     pipeline = nlp.pipeline
     if pipeline is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from postcheck.model import Hit, Severity
 from postcheck.names.context import (
@@ -27,6 +27,7 @@ from postcheck.names.context import (
     word_before,
 )
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
+from postcheck.names.learned import name_model, span_features
 from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts
 
@@ -112,20 +113,53 @@ class PersonNames:
         if len(_WORDS.findall(text)) < 2:
             return  # a name needs two words; a photo's file name such as IMG_2041 has none to pair
         doc = ctx.doc(post)
-        finder = _finder(ctx, self.cues)
-        # pairs the model calls PERSON first: "Met [Steph Houghton]" beats "Met Steph"
-        for cand in sorted(finder.find(text, doc, glued_spans(post)), key=lambda c: (not c.ner_person, c.start)):
-            if any(s < cand.end and cand.start < e for s, e in taken):
-                continue
-            severity, evidence = self._judge(post, text, cand)
+        model = None if self.has_roster else name_model(ctx)
+        for cand, severity, evidence in self.judged(post, ctx, text, doc, taken):
             if severity is None:
                 continue
+            if model is not None:
+                severity, evidence = self._learned(model, _finder(ctx, self.cues), post, text, doc, cand,
+                                                        severity, evidence)
             taken.append((cand.start, cand.end))
             first = first_name_form(cand.first.text)
             yield Hit(match=text[cand.start:cand.end], start=cand.start, end=cand.end,
                       suggestion=first,
                       severity=severity, confidence=0.9 if cand.ner_person else 0.7,
                       details={"source": "ner" if cand.ner_person else "names-list", "evidence": evidence})
+
+    def judged(self, post: Any, ctx: Any, text: str, doc: Any,
+               taken: list[tuple[int, int]]) -> Iterator[tuple[Any, Severity | None, str]]:
+        """Every first name + surname pair not inside a span already taken, with the rules' severity and
+        evidence (None: not a learner's name). The caller adds the spans it reports to ``taken``."""
+        finder = _finder(ctx, self.cues)
+        # pairs the model calls PERSON first: "Met [Steph Houghton]" beats "Met Steph"
+        for cand in sorted(finder.find(text, doc, glued_spans(post)), key=lambda c: (not c.ner_person, c.start)):
+            if any(s < cand.end and cand.start < e for s, e in taken):
+                continue
+            severity, evidence = self._judge(post, text, cand)
+            yield cand, severity, evidence
+
+    def bound_evidence(self, text: str, cand: Any, evidence: str) -> str | None:
+        """Direct learner evidence bound to the name (a year group or learner role in apposition, a
+        learner-only achievement, the sentence calling it a child), or None."""
+        if evidence in (LEARNER_BEFORE, LEARNER_AFTER, LEARNER_ACHIEVEMENT, CALLED_LEARNER):
+            return evidence
+        if achievement_bound(self.cues, text, cand.start, cand.end):
+            return LEARNER_ACHIEVEMENT
+        if learner_noun_said_of(self.cues, text, cand.start, cand.end):
+            return CALLED_LEARNER
+        return None
+
+    def _learned(self, model: Any, finder: Any, post: Any, text: str, doc: Any, cand: Any,
+                 severity: Severity, evidence: str) -> tuple[Severity, str]:
+        """No roster: a name the span model scores as clearly not a learner's drops to a note (info);
+        direct learner evidence bound to the name keeps it an error whatever the model says."""
+        if self.bound_evidence(text, cand, evidence) is not None:
+            return severity, evidence
+        score = model.score(span_features(self.cues, finder, post, text, doc, cand, evidence))
+        if score >= model.threshold:
+            return severity, evidence
+        return Severity.INFO, f"{evidence}; the name model reads it as an adult's or not a name ({score:.2f})"
 
     def _roster_hit(self, text: str, hit: RosterHit) -> Hit:
         first = first_name_form(hit.first_written)

@@ -101,7 +101,8 @@ class PeopleFinder:
         """"Endorsing", "Congratulated": a common verb's -ing or -ed form (the tables hold lemmas)."""
         return not self.common.isdisjoint(verb_stems(word.casefold()))
 
-    def _is_word(self, word: str) -> bool:
+    def is_word(self, word: str) -> bool:
+        """Whether the lemmatizer knows the word (or its -s/-es stem): Green, Brook, Frost."""
         low = word.casefold()
         return any(w in self.dictionary for w in (low, low[:-1] if low.endswith("s") else low,
                                                    low[:-2] if low.endswith("es") else low))
@@ -179,6 +180,6 @@ class PeopleFinder:
             return None
         if l_rank is not None and l_rank <= WEAK_LAST:
             return "wordy"
-        if l_rank is None and self.dictionary and not self._is_word(last_word):
+        if l_rank is None and self.dictionary and not self.is_word(last_word):
             return "unknown"
         return None

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Train the no-roster name model (postcheck/data/names_model.npz) from labelled posts.
+
+    python scripts/train_names.py CORPUS_WORK [--exclude EXCLUDE.json] [--holdout w3,...] [--out PATH]
+
+CORPUS_WORK holds writer folders (w1, w2 ...) of batch-*.jsonl posts in the training-corpus format
+(text, account, platform, categories, evidence). Every first name + surname pair the name check
+finds with no roster, and that its rules flag, is a training span: a learner's when it lies inside a
+learner-full-name evidence string, otherwise an adult's, a public figure's or not a name (writers
+name adults freely). A span inside an evidence string that holds other flagged names too is left
+out: which of them is the child is unknown. The posts of the --holdout writers are held out; the
+threshold is the highest that loses at most --max-lost of the held-out learner posts the rules
+alone found. Needs only numpy (logistic regression by Newton's method, L2 penalty).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import pickle
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from postcheck.checks.names import PersonNames, _finder  # noqa: E402
+from postcheck.config import load_config  # noqa: E402
+from postcheck.engine import Context  # noqa: E402
+from postcheck.names.fold import mask_addresses  # noqa: E402
+from postcheck.names.learned import MODEL_FILE, span_features  # noqa: E402
+from postcheck.nlp import NLP  # noqa: E402
+from postcheck.posts import post_from_text  # noqa: E402
+from postcheck.rulepack import load_pack  # noqa: E402
+
+
+def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
+    posts = []
+    for path in sorted(folder.glob("w*/batch-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    print(f"skipped a line that is not JSON in {path}", file=sys.stderr)
+                    continue
+                if row["id"] not in exclude:
+                    row["writer"] = path.parent.name
+                    posts.append(row)
+    return posts
+
+
+def spans(rows: list[dict], cache: Path | None) -> list[dict]:
+    """One record per flagged candidate: post id, writer, features, label (1, 0, or None: unknown)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "postcheck.yaml"
+        cfg.write_text("school: The Link School\n", encoding="utf-8")
+        config = load_config(cfg)
+    check = PersonNames(load_pack().get("learner-full-name"), config)
+    nlp = NLP()
+    ctx = Context(config, nlp)
+    posts = [post_from_text(r["text"], account=r.get("account") or "school") for r in rows]
+    for post, row in zip(posts, rows):
+        post.platform = row.get("platform")
+    docs = _docs(nlp, posts, cache)
+    finder = _finder(ctx, check.cues)
+    out = []
+    for row, post, doc in zip(rows, posts, docs):
+        text = mask_addresses(post.prose)
+        evidence = [e for e in (row.get("evidence") or {}).get("learner-full-name", [])]
+        found = []
+        for cand, severity, why in check.judged(post, ctx, text, doc, []):
+            found.append((cand, severity, why))
+        names = [text[c.start:c.end] for c, _, _ in found]
+        for (cand, severity, why), name in zip(found, names):
+            bare = name.rstrip("'’s") if name.endswith(("'s", "’s")) else name
+            inside = [e for e in evidence if bare in e]
+            # a span outside the evidence of a post that names a learner in full may be another
+            # learner the writer did not list ("other outstanding players: ..."): unknown
+            label: int | None = 1 if inside else (None if evidence else 0)
+            out.append({"id": row["id"], "writer": row["writer"], "label": label, "name": name,
+                        "severity": severity.value if severity else None, "evidence": why,
+                        "direct": check.bound_evidence(text, cand, why) is not None,
+                        "features": span_features(check.cues, finder, post, text, doc, cand, why or "dropped by the rules"),
+                        "learner_post": "learner-full-name" in row["categories"]})
+    return out
+
+
+def _docs(nlp: NLP, posts: list, cache: Path | None) -> list:
+    from spacy.tokens import DocBin
+
+    pipeline = nlp.pipeline
+    if cache and cache.is_file():
+        docs = list(DocBin().from_bytes(cache.read_bytes()).get_docs(pipeline.vocab))
+        if len(docs) == len(posts):
+            return docs
+    docs = list(nlp.pipe([p.prose for p in posts]))
+    if cache:
+        cache.write_bytes(DocBin(attrs=["ORTH", "LEMMA", "POS", "TAG", "ENT_IOB", "ENT_TYPE"], docs=docs).to_bytes())
+    return docs
+
+
+def fit(X: np.ndarray, y: np.ndarray, l2: float, iterations: int = 25) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression by Newton's method (bias unpenalised)."""
+    n, d = X.shape
+    Xb = np.hstack([X, np.ones((n, 1), dtype=X.dtype)])
+    w = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(Xb @ w, -30, 30)))
+        grad = Xb.T @ (p - y) + penalty * w
+        hess = (Xb * (p * (1 - p))[:, None]).T @ Xb + np.diag(penalty + 1e-6)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1], float(w[-1])
+
+
+def matrix(records: list[dict], vocab: dict[str, int]) -> np.ndarray:
+    X = np.zeros((len(records), len(vocab)), dtype=np.float64)
+    for i, r in enumerate(records):
+        for f in set(r["features"]):
+            j = vocab.get(f)
+            if j is not None:
+                X[i, j] = 1.0
+    return X
+
+
+def post_figures(records: list[dict], scores: np.ndarray, threshold: float, posts: dict[str, bool]) -> dict:
+    """Draft-level recall/precision of learner-full-name: a post counts as flagged when any span stays
+    an error or warning (direct evidence always stays)."""
+    flagged = set()
+    for r, s in zip(records, scores):
+        if r["severity"] not in ("error", "warning"):
+            continue
+        if r["direct"] or s >= threshold:
+            flagged.add(r["id"])
+    tp = sum(1 for i in flagged if posts[i])
+    support = sum(posts.values())
+    return {"tp": tp, "fp": len(flagged) - tp, "fn": support - tp, "support": support,
+            "recall": round(tp / support, 3) if support else None,
+            "precision": round(tp / len(flagged), 3) if flagged else None}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus_work", type=Path)
+    parser.add_argument("--exclude", type=Path, help="JSON object whose keys are post ids to leave out")
+    parser.add_argument("--holdout", default="w3", help="writer folders held out to choose the threshold")
+    parser.add_argument("--min-count", type=int, default=3, help="features seen in fewer spans are dropped")
+    parser.add_argument("--l2", type=float, default=4.0)
+    parser.add_argument("--sweep", action="store_true", help="print held-out figures for several --l2 and stop")
+    parser.add_argument("--max-lost", type=int, default=1, help="held-out learner posts the threshold may lose")
+    parser.add_argument("--all-spans", action="store_true",
+                        help="train on the pairs the rules drop too (their evidence feature says so)")
+    parser.add_argument("--cache", type=Path, help="where to keep parsed Docs and spans between runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "postcheck" / "data" / MODEL_FILE)
+    args = parser.parse_args()
+
+    exclude = set(json.loads(args.exclude.read_text())) if args.exclude else set()
+    rows = read_posts(args.corpus_work, exclude)
+    span_cache = args.cache.with_suffix(".spans.pkl") if args.cache else None
+    if span_cache and span_cache.is_file():
+        records = pickle.loads(span_cache.read_bytes())
+    else:
+        records = spans(rows, args.cache)
+        if span_cache:
+            span_cache.write_bytes(pickle.dumps(records))
+    held = set(args.holdout.split(","))
+    learner_post = {r["id"]: "learner-full-name" in r["categories"] for r in rows}
+    train = [r for r in records if r["writer"] not in held and r["label"] is not None
+             and (args.all_spans or r["severity"] is not None)]
+    test = [r for r in records if r["writer"] in held]
+    print(f"{len(rows)} posts, {len(records)} flagged spans ({sum(r['label'] == 1 for r in records)} learner, "
+          f"{sum(r['label'] == 0 for r in records)} other, {sum(r['label'] is None for r in records)} unsure); "
+          f"train {len(train)}, held out {len(test)} ({','.join(sorted(held))})")
+
+    counts = Counter(f for r in train for f in set(r["features"]))
+    vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= args.min_count))}
+    X, y = matrix(train, vocab), np.array([r["label"] for r in train], dtype=float)
+    if args.sweep:
+        held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
+        base = post_figures(test, np.ones(len(test)), 0.0, held_posts)
+        Xt = matrix(test, vocab)
+        for l2 in (0.5, 1.0, 2.0, 4.0, 8.0, 16.0):
+            w, b = fit(X, y, l2)
+            scores = 1.0 / (1.0 + np.exp(-(Xt @ w + b)))
+            line = []
+            for lost in (0, 1, 3, 6):
+                best = None
+                for t in np.round(np.arange(0.005, 0.9, 0.005), 3):
+                    fig = post_figures(test, scores, float(t), held_posts)
+                    if fig["tp"] >= base["tp"] - lost:
+                        best = (float(t), fig["precision"])
+                line.append(f"lose<={lost}: {best}")
+            print(f"l2={l2}: base precision {base['precision']}; " + "; ".join(line))
+        return 0
+    w, b = fit(X, y, args.l2)
+    names = sorted(vocab, key=vocab.get)
+
+    scores = 1.0 / (1.0 + np.exp(-(matrix(test, vocab) @ w + b))) if test else np.zeros(0)
+    held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
+    before = post_figures(test, np.ones(len(test)), 0.0, held_posts)
+    # the highest threshold that loses at most --max-lost held-out learner posts the rules found
+    threshold = 0.0
+    for t in np.round(np.arange(0.005, 0.5, 0.005), 3):
+        if post_figures(test, scores, float(t), held_posts)["tp"] >= before["tp"] - args.max_lost:
+            threshold = float(t)
+    after = post_figures(test, scores, threshold, held_posts)
+    print(f"held-out posts: {len(held_posts)} ({sum(held_posts.values())} with a learner's full name)")
+    print(f"before (rules alone):  {before}")
+    print(f"after (threshold {threshold}): {after}")
+    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
+        print(f"  at {t}: {post_figures(test, scores, t, held_posts)}")
+    order = np.argsort(w)
+    print("most adult-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[:25]))
+    print("most learner-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[::-1][:25]))
+
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, features=np.array(names), weights=w.astype(np.float32),
+                        bias=np.float64(b), threshold=np.float64(threshold))
+    args.out.write_bytes(buffer.getvalue())
+    print(f"wrote {args.out} ({len(buffer.getvalue()) // 1024} KB, {len(names)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
