@@ -1,0 +1,58 @@
+"""The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import ROOT
+from postcheck.model import CATEGORIES
+
+DATA = ROOT / "corpus" / "data"
+REGISTRY = re.compile(r"pypi\.org|files\.pythonhosted|/simple/", re.I)
+
+
+def _posts():
+    posts = []
+    for file in sorted(DATA.glob("*.jsonl")):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                posts.append((f"{file.name}:{number}", json.loads(line)))
+    return posts
+
+
+POSTS = _posts()
+
+
+def test_the_corpus_is_big_enough_and_mostly_clean():
+    assert len(POSTS) >= 5000
+    clean = sum(1 for _, p in POSTS if not p["categories"])
+    assert clean / len(POSTS) >= 0.5
+    per = Counter(c for _, p in POSTS for c in p["categories"])
+    assert all(per[c] >= 100 for c in ("disparaging", "confidential", "personal-info", "learner-contact",
+                                        "reference", "disclaimer")), per
+
+
+def test_every_post_is_well_formed():
+    ids = Counter(p["id"] for _, p in POSTS)
+    assert not [i for i, n in ids.items() if n > 1]
+    for where, post in POSTS:
+        assert post["account"] in ("school", "personal"), where
+        assert isinstance(post["text"], str) and post["text"].strip(), where
+        assert set(post["categories"]) <= set(CATEGORIES), where
+        evidence = post.get("evidence") or {}
+        assert set(evidence) == set(post["categories"]), where
+        for category, spans in evidence.items():
+            assert spans and all(s and s in post["text"] for s in spans), f"{where}: {category} evidence not in text"
+
+
+@pytest.mark.parametrize("kind", ["real", "adapted"])
+def test_real_text_says_where_it_came_from(kind):
+    sourced = [p for _, p in POSTS if p.get("source", "").startswith(kind + ":")]
+    assert sourced and all(re.match(rf"{kind}:\S+\.\S+", p["source"]) for p in sourced)
+
+
+def test_no_package_registry_address_in_the_corpus():
+    assert not [w for w, p in POSTS if REGISTRY.search(json.dumps(p))]
