@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT
 from postcheck.model import CATEGORIES
+
+from conftest import ROOT
 
 DATA = ROOT / "corpus" / "data"
 REGISTRY = re.compile(r"pypi\.org|files\.pythonhosted|/simple/", re.I)
