@@ -40,7 +40,9 @@ from postcheck.rulepack import load_pack  # noqa: E402
 
 def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
     posts = []
-    for path in sorted(folder.glob("w*/batch-*.jsonl")):
+    # the repo's corpus/data/wN.jsonl (one file per writer), or the writers' own wN/batch-*.jsonl folders
+    files = sorted(folder.glob("w*.jsonl")) or sorted(folder.glob("w*/batch-*.jsonl"))
+    for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 try:
@@ -49,7 +51,7 @@ def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
                     print(f"skipped a line that is not JSON in {path}", file=sys.stderr)
                     continue
                 if row["id"] not in exclude:
-                    row["writer"] = path.parent.name
+                    row["writer"] = path.stem if path.parent == folder else path.parent.name
                     posts.append(row)
     return posts
 
@@ -150,7 +152,8 @@ def post_figures(records: list[dict], scores: np.ndarray, threshold: float, post
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus_work", type=Path)
+    parser.add_argument("corpus_work", type=Path, nargs="?", default=ROOT / "corpus" / "data",
+                        help="corpus/data (default) or a folder of writers' wN/batch-*.jsonl")
     parser.add_argument("--exclude", type=Path, help="JSON object whose keys are post ids to leave out")
     parser.add_argument("--holdout", default="w3", help="writer folders held out to choose the threshold")
     parser.add_argument("--min-count", type=int, default=3, help="features seen in fewer spans are dropped")
