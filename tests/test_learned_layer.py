@@ -180,3 +180,32 @@ def test_image_file_names_are_not_sentences_for_the_model(fake, tmp_path):
 def test_one_scoring_per_post_serves_every_category(fake):
     check("The visitors were a zorbly bunch. Our trainee was a real glimmock all year, honestly.")
     assert len(fake.calls) == 1
+
+
+def _loads_the_model(code: str) -> bool:
+    """Whether running ``code`` in a fresh process imports the learned model (or numpy for it)."""
+    import subprocess
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('postcheck.learned' in sys.modules)"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_help_and_a_lone_photo_load_no_model(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (320, 240), (90, 140, 90)).save(tmp_path / "field.jpg")
+    assert not _loads_the_model(
+        "from typer.testing import CliRunner\nfrom postcheck.cli import app\nCliRunner().invoke(app, ['--help'])")
+    assert not _loads_the_model(
+        "from pathlib import Path\nfrom postcheck.config import Config\nfrom postcheck.discovery import PostSpec, load\n"
+        "from postcheck.engine import Engine\n"
+        f"Engine(Config()).check_post(load(PostSpec(Path({str(tmp_path / 'field.jpg')!r}), 'image'), 'school'))")
+    draft = tmp_path / "post.md"
+    draft.write_text("The visitors were a rude and horrible bunch of people today.\n", encoding="utf-8")
+    assert _loads_the_model(  # the same process with words to read does load it: the test can tell
+        "from pathlib import Path\nfrom postcheck.config import Config\nfrom postcheck.engine import Engine\n"
+        f"from postcheck.posts import load_draft\nEngine(Config()).check_post(load_draft(Path({str(draft)!r})))")
