@@ -35,19 +35,13 @@ sys.path.insert(0, str(ROOT))
 from postcheck.learned import artefact, split_units  # noqa: E402
 from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, Embedder, design_matrix  # noqa: E402
 from postcheck.learned.wordpiece import WordPiece  # noqa: E402
+from postcheck.model import CATEGORIES  # noqa: E402
 
 SEED = 20261202
 HOLDOUT = 0.15
-ALL_CATEGORIES = (
-    "learner-full-name",
-    "confidential",
-    "disparaging",
-    "unsafe-link",
-    "personal-info",
-    "learner-contact",
-    "disclaimer",
-    "reference",
-)
+# the text categories of postcheck.model, in its order (photo and input categories have no text to learn)
+ALL_CATEGORIES = tuple(c for c in CATEGORIES if c not in ("objected-image", "learner-photo", "image-metadata",
+                                                           "input-error"))
 # Judged by the model at run time; learner-full-name and unsafe-link stay with the roster and the exact rules.
 RUNTIME_CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact", "reference", "disclaimer")
 REGISTERS = frozenset(
