@@ -86,6 +86,7 @@ class Engine:
         model = self.config.section("nlp").get("model")
         self.ctx = Context(self.config, nlp or NLP(model))
         self._checks: dict[str, Any] = {}
+        self._learned_rules = frozenset(r.id for r in self.pack.rules if r.check == "learned")
 
     def check_for(self, rule: Rule) -> Any:
         if rule.id not in self._checks:
@@ -132,8 +133,8 @@ class Engine:
 
     def _combine(self, post: Post, findings: list[Finding]) -> list[Finding]:
         """The learned layer's findings meet the rules' (postcheck/checks/learned.py: combine)."""
-        learned = {f.rule for f in findings if (r := self.pack.get(f.rule)) is not None and r.check == "learned"}
-        if not learned:
+        learned = self._learned_rules
+        if not any(f.rule in learned for f in findings):
             return findings
         from postcheck.checks.learned import combine
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import AbstractSet, Any, Iterable
 
 from postcheck.config import ConfigError
 from postcheck.model import Finding, Hit, Severity
@@ -104,7 +104,6 @@ def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | 
 
 
 _PHONE = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
-_EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 
 
 def _school_contacts(ctx: Any) -> Any:
@@ -117,17 +116,20 @@ def _school_contacts(ctx: Any) -> Any:
     contacts = ctx.config.section("contacts")
     phones = {re.sub(r"\D", "", str(p))[-10:] for p in contacts.get("phones", []) or ()} - {""}
     emails = {str(e).casefold() for e in contacts.get("emails", []) or ()}
-    website = ctx.config.website or ""
-    own = re.sub(r"^https?://(www\.)?", "", website.casefold()).split("/")[0]
+    from postcheck.checks.links import belongs, host_of
+    from postcheck.checks.personal_info import _EMAIL  # the address shape the contact rule reads
+
+    own = host_of(ctx.config.website).removeprefix("www.") if ctx.config.website else None
+
+    def school_email(m: re.Match) -> bool:
+        return m.group().casefold() in emails or bool(own) and belongs(m.group(1).lower(), own)
 
     def known(text: str) -> str:
         if phones:
             text = _PHONE.sub(lambda m: "the school office" if re.sub(r"\D", "", m.group())[-10:] in phones
                               else m.group(), text)
         if emails or own:
-            text = _EMAIL.sub(lambda m: "the school office" if m.group().casefold() in emails
-                              or own and (m.group(1).casefold() == own or m.group(1).casefold().endswith("." + own))
-                              else m.group(), text)
+            text = _EMAIL.sub(lambda m: "the school office" if school_email(m) else m.group(), text)
         return text
 
     ctx.cache["learned-contacts"] = known
@@ -186,7 +188,7 @@ class Learned:
                                "model": model.version, "judged_by": "model"})
 
 
-def combine(findings: list[Finding], learned_rules: set[str], disclaimed: bool) -> list[Finding]:
+def combine(findings: list[Finding], learned_rules: AbstractSet[str], disclaimed: bool) -> list[Finding]:
     """One answer per category: a model finding and a rule finding of the same category meet.
 
     - A rule finding of a category the model also found in the post becomes an error (rule and
