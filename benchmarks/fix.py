@@ -50,7 +50,7 @@ def parts(photo: Path, config_path: Path) -> dict[str, float]:
     check = time.perf_counter() - started
     boxes = {0: [face_box(f) for f in result.findings if face_band(f) == "match"]}
     started = time.perf_counter()
-    data, cleaned = clean_photo(photo, boxes)
+    data, cleaned = clean_photo(photo, boxes, decoded=image_store(engine.ctx, config).decoded(photo))  # as fix does
     copy = photo.with_name("photo.cleaned.jpg")
     copy.write_bytes(data)
     clean = time.perf_counter() - started

@@ -356,6 +356,34 @@ def test_obscured_jpeg_keeps_every_block_and_pixel_outside_the_faces(tmp_path, s
     assert (before[~outside] != after[~outside]).reshape(int((~outside).sum()), -1).any(axis=1).mean() > 0.5
     changed_outside, changed_inside = _blocks_outside(photo, copy, regions, ring)
     assert changed_outside == 0 and changed_inside > 0  # the coefficients themselves, block by block
+    # fix hands over the pixels its check decoded: the very same copy, with no second decode
+    from postcheck.images.loader import load_image
+
+    decoded = load_image(photo)
+    assert clean_photo(photo, {0: boxes}, decoded=decoded)[0] == data
+    if scene.mode == "RGB":  # its pixels are the ones used (a greyscale file is decoded here: the check's are RGB)
+        decoded.frames[0].paste((0, 0, 0), (101, 77, 141, 117))
+        assert clean_photo(photo, {0: boxes}, decoded=decoded)[0] != data
+    if subsampling == 2:  # decoded smaller than the file (as for a very large photo): decoded here again
+        small = load_image(photo, lambda w, h: 0.4)
+        assert small.frames[0].size != (333, 250) and clean_photo(photo, {0: boxes}, decoded=small)[0] == data
+
+
+def test_overlapping_faces_are_obscured_as_in_the_whole_picture():
+    """Only the areas around faces become arrays; faces whose areas overlap share one, in the boxes' order."""
+    from postcheck.fixer.jpeg_blocks import _obscured
+    from postcheck.fixer.obscure import obscure
+
+    scene = _scene((400, 300)).filter(ImageFilter.GaussianBlur(2))
+    boxes = [(100, 80, 60, 60), (140, 100, 60, 60), (300, 200, 50, 50), (0, 0, 20, 20)]
+    whole = np.array(scene)
+    for box in boxes:
+        obscure(whole, box)
+    clusters = list(_obscured(scene, boxes, (16, 16)))
+    assert len(clusters) == 3  # the first two faces' areas overlap
+    for (x0, y0, x1, y1), pixels in clusters:
+        assert np.array_equal(pixels, whole[y0:y1, x0:x1])
+    assert np.array_equal(np.array(scene), np.asarray(_scene((400, 300)).filter(ImageFilter.GaussianBlur(2))))
 
 
 def test_objector_in_a_jpeg_group_photo_is_obscured_the_rest_is_bit_for_bit_and_the_proof_holds(tmp_path):

@@ -160,3 +160,47 @@ def test_ocr_sessions_keep_their_memory_arena_and_do_not_spin():
         options = session.session.get_session_options()
         assert options.enable_cpu_mem_arena and options.intra_op_num_threads == 2
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_a_copy_changed_in_one_area_is_read_again_only_there(tmp_path, monkeypatch, tampered):
+    """postcheck fix's proof: lines away from the obscured area are the original's, the area is read again,
+    and the result is what reading the whole copy finds; a copy changed anywhere else is read in full."""
+    import numpy as np
+
+    from postcheck.fixer.obscure import obscure
+    from postcheck.images import ocr
+    from postcheck.images.loader import load_image
+    from postcheck.images.store import ImageStore
+
+    (tmp_path / "postcheck.yaml").write_text("school: Test School\n", encoding="utf-8")
+    store = ImageStore(load_config(tmp_path / "postcheck.yaml"))
+    photo, copy = tmp_path / "award.jpg", tmp_path / "award.cleaned.png"
+    render("Amelia Hart", 3).image.convert("RGB").save(photo, quality=95)
+    lines = store.text(photo, None)
+    (name,) = [line for line in lines if fold(line.text) == "ameliahart"]
+    assert len(lines) >= 3
+    pixels = np.array(Image.open(photo))
+    left, top, width, height = name.box
+    changed = obscure(pixels, (left, top, width, height), margin=0.1)
+    if tampered:  # a corner far from the line: never what fix changes
+        pixels[:4, :4] = 255 - pixels[:4, :4]
+    Image.fromarray(pixels).save(copy)
+    looks: list[tuple] = []
+    detect = ocr._detect
+    monkeypatch.setattr(ocr, "_detect", lambda engine, frame, area, *a: looks.append(area) or detect(engine, frame, area, *a))
+    store.patched(photo, copy, [changed])
+    again = store.text(copy, None)
+    assert "ameliahart" not in [fold(line.text) for line in again]
+    whole = (0, 0, *Image.open(copy).size)
+    if tampered:
+        assert whole in looks
+    else:
+        assert whole not in looks and looks
+        assert all(x0 <= changed[2] and changed[0] <= x1 and y0 <= changed[3] and changed[1] <= y1
+                   for x0, y0, x1, y1 in looks)
+        away = [line for line in lines if not (line.box[0] < changed[2] and changed[0] < line.box[0] + line.box[2]
+                                                and line.box[1] < changed[3] and changed[1] < line.box[1] + line.box[3])]
+        assert away and all(line in again for line in away)  # the original's own lines, as read before
+    fresh = ocr.read_text(load_image(copy), store.ocr)
+    assert [line.text for line in again] == [line.text for line in fresh]

@@ -14,6 +14,7 @@ and the caller re-encodes the whole picture.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import tempfile
@@ -22,15 +23,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, JpegImagePlugin
 
-from postcheck.fixer.obscure import obscure
+from postcheck.fixer.obscure import grown_box, obscure
 
 Box = tuple[int, int, int, int]
+FAST_LIBRARY = "turbo210"
 SAMPLINGS = {0: (1, 1), 1: (2, 1), 2: (2, 2)}  # Pillow's subsampling number -> luma (h, v) factors, chroma 1x1
 
 
-def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[bytes, list[Box]] | None:
+def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box],
+                   pixels: Image.Image | None = None) -> tuple[bytes, list[Box]] | None:
     """The JPEG with each face obscured, only its MCUs re-encoded; and the (x0, y0, x1, y1) areas whose pixels may differ.
 
+    ``image``: the JPEG as opened (its tables and sampling); ``pixels``: its decoded picture (by default
+    ``image`` itself, loaded).
     None when the file's layout cannot be kept (the caller then re-encodes). The bytes still carry
     the original's metadata segments: the caller strips them.
     """
@@ -43,7 +48,7 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[by
     sampling = JpegImagePlugin.get_sampling(image) if image.mode == "RGB" else 0
     if sampling not in SAMPLINGS:
         return None
-    with tempfile.TemporaryDirectory(prefix="postcheck-") as folder:
+    with tempfile.TemporaryDirectory(prefix="postcheck-") as folder, _fast_library(jpeglib):
         source = Path(folder) / "in.jpg"
         source.write_bytes(raw)
         try:
@@ -58,27 +63,28 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[by
             return None  # e.g. Adobe's untransformed RGB: the encoder would write YCbCr blocks
         h, v = SAMPLINGS[sampling]
         mcu = (8 * h, 8 * v)
-        pixels = np.array(image)
-        areas = [_aligned(obscure(pixels, box), mcu, image.size) for box in boxes]
-        areas = [a for a in areas if a[2] > a[0] and a[3] > a[1]]
-        for x0, y0, x1, y1 in areas:
-            crop = Image.fromarray(pixels[y0:y1, x0:x1], image.mode)
-            part = Path(folder) / "part.jpg"
-            buffer = io.BytesIO()
-            crop.save(buffer, "JPEG", qtables=image.quantization, subsampling=sampling)
-            part.write_bytes(buffer.getvalue())
-            new = jpeglib.read_dct(str(part))
-            new.load()
-            if not (np.array_equal(new.qt, dct.qt) and np.array_equal(new.quant_tbl_no, dct.quant_tbl_no)):
-                return None  # the encoder did not reproduce the tables: the blocks would not fit
-            fresh = [new.Y] + ([new.Cb, new.Cr] if image.mode == "RGB" else [])
-            for index, (old, blocks) in enumerate(zip(components, fresh)):
-                scale = (1, 1) if index == 0 else (h, v)  # chroma blocks cover h x v luma blocks
-                bx, by = x0 // (8 * scale[0]), y0 // (8 * scale[1])
-                rows = min(blocks.shape[0], old.shape[0] - by)
-                cols = min(blocks.shape[1], old.shape[1] - bx)
-                old[by:by + rows, bx:bx + cols] = blocks[:rows, :cols]
+        areas = [area for area in (_area(box, mcu, image.size) for box in boxes) if area[2] > area[0] and area[3] > area[1]]
+        for cluster, obscured in _obscured(image if pixels is None else pixels, boxes, mcu):
+            cx, cy = cluster[:2]
+            for x0, y0, x1, y1 in (area for area in areas if _inside(area, cluster)):
+                crop = Image.fromarray(obscured[y0 - cy:y1 - cy, x0 - cx:x1 - cx], image.mode)
+                part = Path(folder) / "part.jpg"
+                buffer = io.BytesIO()
+                crop.save(buffer, "JPEG", qtables=image.quantization, subsampling=sampling)
+                part.write_bytes(buffer.getvalue())
+                new = jpeglib.read_dct(str(part))
+                new.load()
+                if not (np.array_equal(new.qt, dct.qt) and np.array_equal(new.quant_tbl_no, dct.quant_tbl_no)):
+                    return None  # the encoder did not reproduce the tables: the blocks would not fit
+                fresh = [new.Y] + ([new.Cb, new.Cr] if image.mode == "RGB" else [])
+                for index, (old, blocks) in enumerate(zip(components, fresh)):
+                    scale = (1, 1) if index == 0 else (h, v)  # chroma blocks cover h x v luma blocks
+                    bx, by = x0 // (8 * scale[0]), y0 // (8 * scale[1])
+                    rows = min(blocks.shape[0], old.shape[0] - by)
+                    cols = min(blocks.shape[1], old.shape[1] - bx)
+                    old[by:by + rows, bx:bx + cols] = blocks[:rows, :cols]
         target = Path(folder) / "out.jpg"  # the components were changed in place
+        dct.content = None  # written from the coefficients and tables alone: no metadata to copy, nothing read again
         try:
             dct.write_dct(str(target))
         except Exception:  # noqa: BLE001
@@ -88,6 +94,53 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box]) -> tuple[by
         changed = [(max(0, x0 - ring), max(0, y0 - ring), min(width, x1 + ring), min(height, y1 + ring))
                    for x0, y0, x1, y1 in areas]
         return target.read_bytes(), changed
+
+
+def _fast_library(jpeglib):
+    """libjpeg-turbo among the libraries the jpeglib wheel carries (its default is IJG 6b: a third slower,
+    the same coefficients and bytes); the default where the wheel lacks it."""
+    try:
+        return jpeglib.version(FAST_LIBRARY)
+    except Exception:  # noqa: BLE001 - an unknown version name in another build
+        return contextlib.nullcontext()
+
+
+def _area(box: Box, mcu: tuple[int, int], size: tuple[int, int]) -> Box:
+    """The MCU-aligned area re-encoded for one face: its grown box (what obscure changes), to whole MCUs."""
+    return _aligned(grown_box(box, size), mcu, size)
+
+
+def _obscured(image: Image.Image, boxes: list[Box], mcu: tuple[int, int]):
+    """(cluster, pixels): each group of overlapping face areas as one array, every face in it obscured.
+
+    Only the areas around the faces become arrays (a whole 12 MP photo as an array costs more than the
+    rest of the work); faces whose areas overlap are obscured in one array, so each area's pixels are
+    the same as obscuring them all in the whole picture.
+    """
+    clusters: list[Box] = []
+    for box in boxes:
+        area = _area(box, mcu, image.size)
+        if area[2] <= area[0] or area[3] <= area[1]:
+            continue
+        while (hit := next((c for c in clusters if _overlap(c, area)), None)) is not None:
+            clusters.remove(hit)
+            area = (min(hit[0], area[0]), min(hit[1], area[1]), max(hit[2], area[2]), max(hit[3], area[3]))
+        clusters.append(area)
+    for cluster in clusters:
+        pixels = np.array(image.crop(cluster))
+        cx, cy = cluster[:2]
+        for box in boxes:
+            if _inside(_area(box, mcu, image.size), cluster):
+                obscure(pixels, (box[0] - cx, box[1] - cy, box[2], box[3]))
+        yield cluster, pixels
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(a: Box, b: Box) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _layout_is(dct, sampling: int, mode: str) -> bool:

@@ -16,7 +16,15 @@ import numpy as np
 from PIL import Image
 
 from postcheck.fixer.obscure import obscure
-from postcheck.images.loader import _UPRIGHT, ORIENTATION_TAG, ImageError, load_image, open_image, strict_pillow
+from postcheck.images.loader import (
+    _UPRIGHT,
+    ORIENTATION_TAG,
+    ImageError,
+    LoadedImage,
+    load_image,
+    open_image,
+    strict_pillow,
+)
 
 # Formats written as they came; others (HEIC, MPO...) become JPEG copies.
 KEEP_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
@@ -69,8 +77,10 @@ def metadata_kinds(image: Image.Image, raw: bytes) -> list[str]:
     return kinds
 
 
-def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]], max_frames: int = 60) -> tuple[bytes, PhotoResult]:
-    """The clean copy's bytes. ``boxes``: frame index (as the face check numbers frames) -> face boxes."""
+def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]], max_frames: int = 60,
+                decoded: LoadedImage | None = None) -> tuple[bytes, PhotoResult]:
+    """The clean copy's bytes. ``boxes``: frame index (as the face check numbers frames) -> face boxes.
+    ``decoded``: the photo as the check decoded it, whose pixels are reused where they are the file's own."""
     raw = source.read_bytes()
     with strict_pillow():
         image = open_image(source)
@@ -87,7 +97,7 @@ def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]],
                     result.lossless = True
                     return stripped, result
             if image.format in JPEGS and frames == 1 and transpose is None and set(boxes) == {0}:
-                kept = _keep_blocks(raw, image, boxes[0], result)
+                kept = _keep_blocks(raw, image, boxes[0], result, decoded)
                 if kept is not None:
                     return kept, result
             groups = _frame_groups(source, frames, max_frames) if frames > 1 and boxes else None
@@ -95,12 +105,16 @@ def clean_photo(source: Path, boxes: dict[int, list[tuple[int, int, int, int]]],
             return _reencode(image, transpose, boxes, groups, result, lossless_webp), result
 
 
-def _keep_blocks(raw: bytes, image: Image.Image, boxes: list, result: PhotoResult) -> bytes | None:
+def _keep_blocks(raw: bytes, image: Image.Image, boxes: list, result: PhotoResult,
+                 decoded: LoadedImage | None = None) -> bytes | None:
     """The JPEG with only the faces' blocks re-encoded, metadata stripped; None to re-encode it all."""
     from postcheck.fixer.jpeg_blocks import obscure_blocks
 
-    image.load()
-    done = obscure_blocks(raw, image, boxes)
+    frame = decoded.frames[0] if decoded is not None and len(decoded.frames) == 1 else None
+    if frame is None or frame.size != image.size or frame.mode != image.mode or decoded.size != image.size:
+        image.load()  # the check decoded it smaller, or turned it: decode it here
+        frame = image
+    done = obscure_blocks(raw, image, boxes, frame)
     stripped = strip_jpeg(done[0]) if done is not None else None
     if done is None or stripped is None:
         return None

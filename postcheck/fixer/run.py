@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from postcheck.config import Config
 from postcheck.discovery import PostSpec, load
@@ -13,7 +13,8 @@ from postcheck.fixer import names as N
 from postcheck.fixer.paths import FixPathError, Layout, is_cleaned, neutral_stem, write_copy
 from postcheck.fixer.photos import PhotoResult, clean_photo, output_suffix
 from postcheck.fixer.text import Draft, TextEdit, apply, link_edits, name_edits, relative_dest, unified_diff
-from postcheck.images.loader import ImageError
+from postcheck.images.loader import ImageError, LoadedImage
+from postcheck.images.store import image_store
 from postcheck.model import Finding, PostResult, Verdict
 from postcheck.posts import Post, display_path
 from postcheck.redact import known_names
@@ -99,13 +100,14 @@ def fix_posts(config: Config, pack: RulePack, specs: Iterable[PostSpec], options
     skipped = [display_path(s.path) for s in specs if is_cleaned(s.path) or layout.inside_output(s.path)]
     specs = [s for s in specs if not (is_cleaned(s.path) or layout.inside_output(s.path))]
     engine = Engine(config, pack)
+    store = image_store(engine.ctx, config)
     people = N.People(config)
     fixes: list[PostFix] = []
     posts: list[Post] = []
     for spec in specs:
         post = load(spec, config.account, options.account_override)
         posts.append(post)
-        fixes.append(_plan(post, spec.kind, engine.check_post(post), people, layout, options))
+        fixes.append(_plan(post, spec.kind, engine.check_post(post), people, layout, options, store.decoded))
     report = FixReport(fixes, tuple(engine.ctx.notices), options.dry_run, skipped, known_names(config))
     if options.dry_run:
         return report
@@ -132,7 +134,8 @@ def _protected(config: Config, specs: list[PostSpec], posts: list[Post]) -> list
     return paths
 
 
-def _plan(post: Post, kind: str, result: PostResult, people: N.People, layout: Layout, options: FixOptions) -> PostFix:
+def _plan(post: Post, kind: str, result: PostResult, people: N.People, layout: Layout, options: FixOptions,
+          decoded: Callable[[Path], LoadedImage | None] = lambda path: None) -> PostFix:
     fix = PostFix(post.display, kind, result)
     wanted = [f for f in result.findings if F.needs_fixing(f)]
     names = [f for f in wanted if F.is_name(f)]
@@ -164,7 +167,8 @@ def _plan(post: Post, kind: str, result: PostResult, people: N.People, layout: L
         by_image.setdefault(finding.path, []).append(finding)
     copies: dict[Path, Path] = {}
     for ref in post.images:
-        change = _photo(ref.path, ref.display, by_image.get(ref.display, []), ref.display in in_file_names, layout)
+        change = _photo(ref.path, ref.display, by_image.get(ref.display, []), ref.display in in_file_names, layout,
+                        decoded(ref.path))
         fix.photos.append(change)
         if change.error:  # no copy: its faces and metadata stay to be dealt with by hand
             fix.by_hand.extend(f for f in wanted if f.path == ref.display and (F.is_metadata(f) or f in faces))
@@ -186,13 +190,14 @@ def _plan(post: Post, kind: str, result: PostResult, people: N.People, layout: L
     return fix
 
 
-def _photo(path: Path, display: str, faces: list[Finding], named: bool, layout: Layout) -> PhotoChange:
+def _photo(path: Path, display: str, faces: list[Finding], named: bool, layout: Layout,
+           decoded: LoadedImage | None = None) -> PhotoChange:
     boxes: dict[int, list[tuple[int, int, int, int]]] = {}
     for finding in faces:
         boxes.setdefault(F.face_frame(finding), []).append(F.face_box(finding))  # type: ignore[arg-type]
     change = PhotoChange(display, path, None, named)
     try:
-        data, result = clean_photo(path, boxes)
+        data, result = clean_photo(path, boxes, decoded=decoded)
     except (ImageError, OSError, ValueError) as exc:
         change.error = f"cannot make a clean copy: {exc}"
         return change
@@ -212,8 +217,6 @@ def _photo(path: Path, display: str, faces: list[Finding], named: bool, layout: 
 
 def _prove(report: FixReport, engine: Engine, config: Config, specs: list[PostSpec], options: FixOptions) -> None:
     """Check the copies (with the draft itself where it needed no change) exactly as `postcheck check` would."""
-    from postcheck.images.store import image_store
-
     store = image_store(engine.ctx, config)
     for fix, spec in zip(report.posts, specs):
         if fix.problem or not fix.changed:

@@ -87,27 +87,44 @@ def _session_options(library_options: staticmethod, config: dict) -> Any:
     return options
 
 
-def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> list[TextLine]:
+def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1,
+              near: list[tuple[int, int, int, int]] | None = None, known: list[TextLine] = ()) -> list[TextLine]:
     """Lines of text in the first frame of an image, top to bottom; [] when the detector finds none.
 
     The detector looks first at a small copy (``PROBE_SIDE``): no text-like pixels there, no more
     work. Text it finds in full is read from there; when it sees text too small to be sure of, it
     looks again at ``settings.ocr_side``, only around the text-like pixels. Recognition runs only on
     the boxes found, each cut from the decoded photo.
+
+    ``near`` (x0, y0, x1, y1 areas, full-size px) with ``known``: the image is a copy of one whose lines
+    were ``known`` and whose pixels differ only in those areas (postcheck fix's obscured faces); the
+    lines away from them are kept and only the areas, with any line they touch, are looked at again.
     """
     if not image.frames:
         return []
     frame = image.frames[0]
     engine = _engine(max(1, threads))
-    points, unsure, regions = _detect(engine, frame, (0, 0, frame.width, frame.height), PROBE_SIDE, PROBE_GAP)
-    if unsure and settings.ocr_side > PROBE_SIDE and max(frame.size) > PROBE_SIDE:
-        points = _look_closer(engine, frame, regions, settings.ocr_side)
+    to_full = image.size[0] / frame.width
+    kept: list[TextLine] = []
+    looks = [(0, 0, frame.width, frame.height)]
+    if near is not None:
+        kept = [line for line in known if not any(_meets(_edges(line.box), area) for area in near)]
+        looks = [_in_frame(area, [_edges(line.box) for line in known if line not in kept], to_full, frame)
+                 for area in near]
+    probe = min(1.0, PROBE_SIDE / max(frame.size))
+    points: list[np.ndarray] = []
+    for look in looks:
+        if look[2] - look[0] < 8 or look[3] - look[1] < 8:
+            continue
+        found, unsure, regions = _detect(engine, frame, look, probe * max(look[2] - look[0], look[3] - look[1]), PROBE_GAP)
+        if unsure and settings.ocr_side > PROBE_SIDE and max(frame.size) > PROBE_SIDE:
+            found = _look_closer(engine, frame, regions, settings.ocr_side)
+        points.extend(found)
     if not points:
-        return []
+        return kept
     points = engine.sorted_boxes(np.asarray(points))
     recognised = _recognise(engine, [_crop(engine, frame, box) for box in points])
-    to_full = image.size[0] / frame.width
-    words = []
+    words = list(kept)
     for box, (text, score, *info) in zip(points, recognised):
         columns = [column for word in info[0][2] for column in word] if info and len(info[0]) > 2 else []
         text = spaced(str(text), columns).strip()
@@ -117,6 +134,28 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1) -> li
         right, bottom = box.max(axis=0) * to_full
         words.append(TextLine(text, (round(left), round(top), round(right - left), round(bottom - top)), float(score)))
     return join_lines(words)
+
+
+def _edges(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    left, top, width, height = box
+    return (left, top, left + width, top + height)
+
+
+def _meets(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _in_frame(area: tuple[int, int, int, int], lines: list[tuple[int, int, int, int]], to_full: float,
+              frame: Image.Image) -> tuple[int, int, int, int]:
+    """A changed area grown by a quarter of its size, and over every line it touches, in frame pixels."""
+    x0, y0, x1, y1 = area
+    dx, dy = (x1 - x0) // 4, (y1 - y0) // 4
+    x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
+    for line in lines:
+        if _meets(line, area):
+            x0, y0, x1, y1 = min(x0, line[0]), min(y0, line[1]), max(x1, line[2]), max(y1, line[3])
+    return (max(0, int(x0 / to_full)), max(0, int(y0 / to_full)),
+            min(frame.width, int(np.ceil(x1 / to_full))), min(frame.height, int(np.ceil(y1 / to_full))))
 
 
 def _recognise(engine: Any, crops: list[np.ndarray]) -> list[tuple]:

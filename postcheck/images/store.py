@@ -44,6 +44,7 @@ class ImageStore:
         self.ocr = ocr_settings(config.section("images") or None, config.path)
         self._texts: OrderedDict[tuple, list] = OrderedDict()
         self._patches: dict[tuple, tuple[tuple, list]] = {}  # copy's key -> (original's key, changed areas)
+        self._proofs: dict[tuple, tuple[tuple, list] | None] = {}  # copy's key -> the patch, once proven
 
     @staticmethod
     def _key(path: Path) -> tuple:
@@ -68,6 +69,11 @@ class ImageStore:
             while len(self._decoded) > DECODED_KEPT:
                 self._decoded.popitem(last=False)
         return self._decoded[key]
+
+    def decoded(self, path: Path) -> LoadedImage | None:
+        """The image as already decoded for this run, or None (never decodes)."""
+        loaded = self._decoded.get(self._key(path))
+        return loaded if isinstance(loaded, LoadedImage) else None
 
     def scan(self, path: Path) -> Scan:
         """The faces in an image (with encodings when the consent list restricts someone's photos)."""
@@ -105,16 +111,26 @@ class ImageStore:
 
     def _patched_scan(self, key: tuple, loaded: LoadedImage) -> Scan | None:
         """The copy's faces, found again only around its changed areas; None for a full scan."""
-        original_key, areas = self._patches.get(key, (None, []))
-        known, before = self._scans.get(original_key), self._decoded.get(original_key)
-        if known is not None and before is None and self._key(Path(original_key[0])) == original_key:
-            before = self.image(Path(original_key[0]))  # decoded again (several photos since): still cheaper
-        if known is None or known.error or not isinstance(before, LoadedImage) or not _same_outside(before, loaded, areas):
+        original_key, _ = self._patches.get(key, (None, []))
+        known = self._scans.get(original_key)
+        if known is None or known.error or (proof := self._proof(key, loaded)) is None:
             return None
         from postcheck.images.faces import find_faces_near
 
-        faces = find_faces_near(loaded, self.settings, self.encode, areas, list(known.faces))
+        faces = find_faces_near(loaded, self.settings, self.encode, proof[1], list(known.faces))
         return Scan(tuple(faces), len(loaded.frames), loaded.frame_count, loaded.unchecked_frames)
+
+    def _proof(self, key: tuple, loaded: LoadedImage) -> tuple[tuple, list] | None:
+        """(original's key, changed areas) once the copy's decoded pixels are proven the original's outside
+        those areas (compared once per copy); None for a copy not patched, or not proven."""
+        if key not in self._proofs:
+            original_key, areas = self._patches.get(key, (None, []))
+            before = self._decoded.get(original_key) if original_key is not None else None
+            if original_key is not None and before is None and self._key(Path(original_key[0])) == original_key:
+                before = self.image(Path(original_key[0]))  # decoded again (several photos since): still cheaper
+            proven = isinstance(before, LoadedImage) and _same_outside(before, loaded, areas)
+            self._proofs[key] = (original_key, areas) if proven else None
+        return self._proofs[key]
 
     def text(self, path: Path, ctx: Any) -> list:
         """Lines of printed text in a photo (ocr.TextLine); [] for none, or when the photo cannot be read."""
@@ -125,8 +141,11 @@ class ImageStore:
             if not isinstance(loaded, ImageError):
                 from postcheck.images.ocr import OcrUnavailable, read_text
 
-                try:
-                    lines = read_text(loaded, self.ocr, self.settings.thread_count)
+                proof = self._proof(key, loaded) if key in self._patches else None
+                known = self._texts.get(proof[0]) if proof is not None else None
+                try:  # a proven copy: only around its changed areas is anything read again
+                    lines = read_text(loaded, self.ocr, self.settings.thread_count,
+                                      *((proof[1], known) if known is not None else ()))
                 except OcrUnavailable as exc:
                     ctx.notice(str(exc))
             self._texts[key] = lines
@@ -175,13 +194,13 @@ def _same_outside(before: LoadedImage, after: LoadedImage, areas: list[tuple[int
     if (before.size != after.size or len(before.frames) != 1 or len(after.frames) != 1
             or before.frames[0].size != after.frames[0].size or before.frames[0].mode != after.frames[0].mode):
         return False
-    old, new = before.frames[0].copy(), after.frames[0]
-    to_frame = old.width / before.size[0]
+    difference = ImageChops.difference(before.frames[0], after.frames[0])
+    to_frame = difference.width / before.size[0]
     for x0, y0, x1, y1 in areas:  # a decoder at reduced size mixes each pixel with its neighbours: one more
         box = (max(0, int(x0 * to_frame) - 1), max(0, int(y0 * to_frame) - 1),
-               min(old.width, int(x1 * to_frame) + 2), min(old.height, int(y1 * to_frame) + 2))
-        old.paste(new.crop(box), box[:2])
-    return ImageChops.difference(old, new).getbbox(alpha_only=False) is None
+               min(difference.width, int(x1 * to_frame) + 2), min(difference.height, int(y1 * to_frame) + 2))
+        difference.paste(0, box)
+    return difference.getbbox(alpha_only=False) is None
 
 
 def image_store(ctx: Any, config: Any) -> ImageStore:
