@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image, JpegImagePlugin
 
 from postcheck.fixer.obscure import grown_box, obscure
+from postcheck.images.boxes import inside, overlaps
 
 Box = tuple[int, int, int, int]
 FAST_LIBRARY = "turbo210"
@@ -66,7 +67,7 @@ def obscure_blocks(raw: bytes, image: Image.Image, boxes: list[Box],
         areas = [area for area in (_area(box, mcu, image.size) for box in boxes) if area[2] > area[0] and area[3] > area[1]]
         for cluster, obscured in _obscured(image if pixels is None else pixels, boxes, mcu):
             cx, cy = cluster[:2]
-            for x0, y0, x1, y1 in (area for area in areas if _inside(area, cluster)):
+            for x0, y0, x1, y1 in (area for area in areas if inside(area, cluster)):
                 crop = Image.fromarray(obscured[y0 - cy:y1 - cy, x0 - cx:x1 - cx], image.mode)
                 part = Path(folder) / "part.jpg"
                 buffer = io.BytesIO()
@@ -122,7 +123,7 @@ def _obscured(image: Image.Image, boxes: list[Box], mcu: tuple[int, int]):
         area = _area(box, mcu, image.size)
         if area[2] <= area[0] or area[3] <= area[1]:
             continue
-        while (hit := next((c for c in clusters if _overlap(c, area)), None)) is not None:
+        while (hit := next((c for c in clusters if overlaps(c, area)), None)) is not None:
             clusters.remove(hit)
             area = (min(hit[0], area[0]), min(hit[1], area[1]), max(hit[2], area[2]), max(hit[3], area[3]))
         clusters.append(area)
@@ -130,17 +131,9 @@ def _obscured(image: Image.Image, boxes: list[Box], mcu: tuple[int, int]):
         pixels = np.array(image.crop(cluster))
         cx, cy = cluster[:2]
         for box in boxes:
-            if _inside(_area(box, mcu, image.size), cluster):
+            if inside(_area(box, mcu, image.size), cluster):
                 obscure(pixels, (box[0] - cx, box[1] - cy, box[2], box[3]))
         yield cluster, pixels
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _inside(a: Box, b: Box) -> bool:
-    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _layout_is(dct, sampling: int, mode: str) -> bool:

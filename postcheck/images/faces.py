@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from postcheck.images.boxes import overlaps
 from postcheck.images.cache import cache_dir, write_private
 from postcheck.images.loader import LoadedImage
 from postcheck.images.settings import FaceSettings
@@ -270,12 +271,12 @@ def find_faces_near(image: LoadedImage, settings: FaceSettings, encode: bool, ar
         margin = max(x1 - x0, y1 - y0, context)
         crop = [max(0, x0 - margin), max(0, y0 - margin), min(image.size[0], x1 + margin), min(image.size[1], y1 + margin)]
         for face in known:  # a known face near the area is found again only if the crop holds all of it
-            if _touches(_box(face), near):
+            if overlaps(_box(face), near):
                 crop = [min(crop[0], face.left), min(crop[1], face.top),
                         max(crop[2], face.left + face.width), max(crop[3], face.top + face.height)]
         touched.append(near)
         fresh += _detect_in(frame, crop, to_frame, factor, settings, encode, image.size[0] / frame.width, near)
-    kept = [face for face in known if face.frame == image.frame_indexes[0] and not any(_touches(_box(face), n) for n in touched)]
+    kept = [face for face in known if face.frame == image.frame_indexes[0] and not any(overlaps(_box(face), n) for n in touched)]
     merged: list[Face] = []
     for face in sorted(fresh, key=lambda f: -f.score):  # crops that overlap find the same face twice
         if all(_iou(_edges(face), _edges(other)) < SAME_FACE_IOU for other in merged):
@@ -289,10 +290,6 @@ def _box(face: Face) -> tuple[int, int, int, int]:
 
 def _edges(face: Face) -> tuple[int, int, int, int, float]:
     return (*_box(face), face.score)
-
-
-def _touches(a: tuple, b: tuple) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _detect_in(frame: Image.Image, crop: list[int], to_frame: float, factor: float, settings: FaceSettings,
@@ -310,7 +307,7 @@ def _detect_in(frame: Image.Image, crop: list[int], to_frame: float, factor: flo
     found = []
     for l, t, r, b, s in boxes:
         full = (max(0, round(l * to_full)), max(0, round(t * to_full)), round(r * to_full), round(b * to_full))
-        if _touches(full, near):
+        if overlaps(full, near):
             found.append(((l, t, r, b, s), full))
     encodings = _encode(np.asarray(frame), [box for box, _ in found], settings) if encode and found else [None] * len(found)
     return [Face(0, x0, y0, round((box[2] - box[0]) * to_full), round((box[3] - box[1]) * to_full), box[4], encoding)

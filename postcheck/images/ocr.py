@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from postcheck.images.boxes import overlaps
 from postcheck.images.loader import LoadedImage
 from postcheck.images.media_settings import OcrSettings
 
@@ -108,7 +109,7 @@ def read_text(image: LoadedImage, settings: OcrSettings, threads: int = 1,
     kept: list[TextLine] = []
     looks = [(0, 0, frame.width, frame.height)]
     if near is not None:
-        kept = [line for line in known if not any(_meets(_edges(line.box), area) for area in near)]
+        kept = [line for line in known if not any(overlaps(_edges(line.box), area) for area in near)]
         looks = [_in_frame(area, [_edges(line.box) for line in known if line not in kept], to_full, frame)
                  for area in near]
     probe = min(1.0, PROBE_SIDE / max(frame.size))
@@ -141,10 +142,6 @@ def _edges(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     return (left, top, left + width, top + height)
 
 
-def _meets(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def _in_frame(area: tuple[int, int, int, int], lines: list[tuple[int, int, int, int]], to_full: float,
               frame: Image.Image) -> tuple[int, int, int, int]:
     """A changed area grown by a quarter of its size, and over every line it touches, in frame pixels."""
@@ -152,7 +149,7 @@ def _in_frame(area: tuple[int, int, int, int], lines: list[tuple[int, int, int, 
     dx, dy = (x1 - x0) // 4, (y1 - y0) // 4
     x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
     for line in lines:
-        if _meets(line, area):
+        if overlaps(line, area):
             x0, y0, x1, y1 = min(x0, line[0]), min(y0, line[1]), max(x1, line[2]), max(y1, line[3])
     return (max(0, int(x0 / to_full)), max(0, int(y0 / to_full)),
             min(frame.width, int(np.ceil(x1 / to_full))), min(frame.height, int(np.ceil(y1 / to_full))))
