@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Train the no-roster name model (postcheck/data/names_model.npz) from labelled posts.
 
-    python scripts/train_names.py CORPUS_WORK [--exclude EXCLUDE.json] [--holdout w3,...] [--out PATH]
+    python scripts/train_names.py [CORPUS] [--spans FILE] [--exclude EXCLUDE.json] [--cv K | --cv 0 --holdout w3,...]
 
 CORPUS_WORK holds writer folders (w1, w2 ...) of batch-*.jsonl posts in the training-corpus format
 (text, account, platform, categories, evidence). Every first name + surname pair the name check
 finds with no roster, and that its rules flag, is a training span: a learner's when it lies inside a
 learner-full-name evidence string, otherwise an adult's, a public figure's or not a name (writers
 name adults freely). A span inside an evidence string that holds other flagged names too is left
-out: which of them is the child is unknown. The posts of the --holdout writers are held out; the
-threshold is the highest that loses at most --max-lost of the held-out learner posts the rules
-alone found. Needs only numpy (logistic regression by Newton's method, L2 penalty).
+out: which of them is the child is unknown. Posts with a "spans" list (CORPUS/names-spans.jsonl: real
+public posts whose every person-like span was labelled learner, adult, public, fictional, thing or
+not-name) label each span directly. By default every span is trained on and the threshold is the
+highest at which K-fold scores of the real posts lose at most --max-lost of the real learner posts the
+rules alone found (--cv 0: the --holdout writers are held out instead and choose it). Needs only
+numpy (logistic regression by Newton's method, L2 penalty).
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from postcheck.names.learned import MODEL_FILE, span_features  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
 from postcheck.posts import post_from_text  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
+
+SPANS_FILE = "names-spans.jsonl"  # real posts with every person-like span labelled, in corpus/data
 
 
 def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
@@ -80,16 +85,52 @@ def spans(rows: list[dict], cache: Path | None) -> list[dict]:
         names = [text[c.start:c.end] for c, _, _ in found]
         for (cand, severity, why), name in zip(found, names):
             bare = name.rstrip("'’s") if name.endswith(("'s", "’s")) else name
-            inside = [e for e in evidence if bare in e]
-            # a span outside the evidence of a post that names a learner in full may be another
-            # learner the writer did not list ("other outstanding players: ..."): unknown
-            label: int | None = 1 if inside else (None if evidence else 0)
+            if "spans" in row:
+                label = span_label(bare, row["spans"])
+            else:
+                inside = [e for e in evidence if bare in e]
+                # a span outside the evidence of a post that names a learner in full may be another
+                # learner the writer did not list ("other outstanding players: ..."): unknown
+                label = 1 if inside else (None if evidence else 0)
             out.append({"id": row["id"], "writer": row["writer"], "label": label, "name": name,
                         "severity": severity.value if severity else None, "evidence": why,
                         "direct": check.bound_evidence(text, cand, why) is not None,
                         "features": span_features(check.cues, finder, post, text, doc, cand, why or "dropped by the rules"),
                         "learner_post": "learner-full-name" in row["categories"]})
     return out
+
+
+def _plain(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:-2] if text.endswith(("'s", "’s")) else text
+
+
+def span_label(name: str, spans: list[dict]) -> int | None:
+    """A candidate's label from a post whose person-like spans were each labelled by hand: learner 1,
+    anything else (adult, public figure, fictional, thing, not a name) 0. A candidate that is, holds or
+    lies inside a labelled span takes its label; one the labeller did not list is 0 when the post names
+    no learner in full, else unknown."""
+    name = _plain(name)
+    labels = {_plain(s["text"]): s["label"] for s in spans}
+    hits = [label for text, label in labels.items() if name == text or name in text or (text in name and " " in text)]
+    if hits:
+        return 1 if "learner" in hits else 0
+    return None if "learner" in labels.values() else 0
+
+
+def read_span_posts(where: Path) -> list[dict]:
+    """Posts whose person-like spans were labelled one by one: a .jsonl file, or a folder of
+    batch-*.jsonl, each post with a "spans" list."""
+    rows = []
+    for path in ([where] if where.is_file() else sorted(where.glob("batch-*.jsonl"))):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                learners = [s["text"] for s in row["spans"] if s["label"] == "learner"]
+                row.update(writer="spans", categories=["learner-full-name"] if learners else [],
+                           evidence={"learner-full-name": learners} if learners else {})
+                rows.append(row)
+    return rows
 
 
 def _docs(nlp: NLP, posts: list, cache: Path | None) -> list:
@@ -150,6 +191,72 @@ def post_figures(records: list[dict], scores: np.ndarray, threshold: float, post
             "precision": round(tp / len(flagged), 3) if flagged else None}
 
 
+def is_real(row: dict) -> bool:
+    """Public text (a school's, a PTA's, a club's own words), not written for the corpus."""
+    return "spans" in row or str(row.get("source", "")).startswith(("real:", "adapted:"))
+
+
+def _vocab(records: list[dict], min_count: int) -> dict[str, int]:
+    counts = Counter(f for r in records for f in set(r["features"]))
+    return {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= min_count))}
+
+
+def _trained(records: list[dict], args: argparse.Namespace, real: set[str]) -> tuple[dict[str, int], np.ndarray, float]:
+    """Weights for these spans; spans of real posts count --real-weight times."""
+    vocab = _vocab(records, args.min_count)
+    X, y = matrix(records, vocab), np.array([r["label"] for r in records], dtype=float)
+    repeat = np.array([args.real_weight if r["id"] in real else 1 for r in records])
+    keep = np.repeat(np.arange(len(records)), repeat)
+    w, b = fit(X[keep], y[keep], args.l2)
+    return vocab, w, b
+
+
+def cross_validated(args: argparse.Namespace, rows: list[dict], records: list[dict],
+                    learner_post: dict[str, bool]) -> int:
+    """Train on every labelled span; the threshold is the highest at which K-fold scores of real posts
+    lose at most --max-lost of the real learner posts the rules alone found."""
+    real = {r["id"] for r in rows if is_real(r)}
+    usable = [r for r in records if r["label"] is not None and (args.all_spans or r["severity"] is not None)]
+    ids = sorted({r["id"] for r in rows})
+    fold = dict(zip(ids, np.random.default_rng(0).integers(args.cv, size=len(ids)).tolist()))
+    test = [r for r in records if r["id"] in real]
+    scores = np.zeros(len(test))
+    for k in range(args.cv):
+        vocab, w, b = _trained([r for r in usable if fold[r["id"]] != k], args, real)
+        mine = [i for i, r in enumerate(test) if fold[r["id"]] == k]
+        if mine:
+            part = 1.0 / (1.0 + np.exp(-(matrix([test[i] for i in mine], vocab) @ w + b)))
+            scores[mine] = part
+    real_posts = {i: learner_post[i] for i in real}
+    before = post_figures(test, np.ones(len(test)), 0.0, real_posts)
+    threshold = 0.0
+    for t in np.round(np.arange(0.005, 0.9, 0.005), 3):
+        if post_figures(test, scores, float(t), real_posts)["tp"] >= before["tp"] - args.max_lost:
+            threshold = float(t)
+    print(f"{len(rows)} posts ({len(real)} real), {len(usable)} labelled spans to train on; "
+          f"{args.cv}-fold scores of the real posts' flagged spans")
+    print(f"real posts: {len(real_posts)} ({sum(real_posts.values())} with a learner's full name)")
+    print(f"before (rules alone):  {before}")
+    print(f"after (threshold {threshold}): {post_figures(test, scores, threshold, real_posts)}")
+    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
+        print(f"  at {t}: {post_figures(test, scores, t, real_posts)}")
+    vocab, w, b = _trained(usable, args, real)
+    return save(args.out, vocab, w, b, threshold)
+
+
+def save(out: Path, vocab: dict[str, int], w: np.ndarray, b: float, threshold: float) -> int:
+    names = sorted(vocab, key=vocab.get)
+    order = np.argsort(w)
+    print("most adult-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[:25]))
+    print("most learner-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[::-1][:25]))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, features=np.array(names), weights=w.astype(np.float32),
+                        bias=np.float64(b), threshold=np.float64(threshold))
+    out.write_bytes(buffer.getvalue())
+    print(f"wrote {out} ({len(buffer.getvalue()) // 1024} KB, {len(names)} features)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus_work", type=Path, nargs="?", default=ROOT / "corpus" / "data",
@@ -158,16 +265,25 @@ def main() -> int:
     parser.add_argument("--holdout", default="w3", help="writer folders held out to choose the threshold")
     parser.add_argument("--min-count", type=int, default=3, help="features seen in fewer spans are dropped")
     parser.add_argument("--l2", type=float, default=4.0)
+    parser.add_argument("--real-weight", type=int, default=3, help="how many times a real post's spans count")
     parser.add_argument("--sweep", action="store_true", help="print held-out figures for several --l2 and stop")
     parser.add_argument("--max-lost", type=int, default=1, help="held-out learner posts the threshold may lose")
     parser.add_argument("--all-spans", action="store_true",
                         help="train on the pairs the rules drop too (their evidence feature says so)")
     parser.add_argument("--cache", type=Path, help="where to keep parsed Docs and spans between runs")
+    parser.add_argument("--spans", type=Path, action="append", default=[],
+                        help="posts with every person-like span labelled (default: CORPUS/names-spans.jsonl)")
+    parser.add_argument("--cv", type=int, default=5,
+                        help="train on every writer and choose the threshold from K-fold scores of real posts "
+                             "(0: hold out --holdout writers instead)")
     parser.add_argument("--out", type=Path, default=ROOT / "postcheck" / "data" / MODEL_FILE)
     args = parser.parse_args()
 
     exclude = set(json.loads(args.exclude.read_text())) if args.exclude else set()
     rows = read_posts(args.corpus_work, exclude)
+    for where in args.spans or [args.corpus_work / SPANS_FILE]:
+        if where.exists():
+            rows += [r for r in read_span_posts(where) if r["id"] not in exclude]
     span_cache = args.cache.with_suffix(".spans.pkl") if args.cache else None
     if span_cache and span_cache.is_file():
         records = pickle.loads(span_cache.read_bytes())
@@ -175,8 +291,10 @@ def main() -> int:
         records = spans(rows, args.cache)
         if span_cache:
             span_cache.write_bytes(pickle.dumps(records))
-    held = set(args.holdout.split(","))
     learner_post = {r["id"]: "learner-full-name" in r["categories"] for r in rows}
+    if args.cv:
+        return cross_validated(args, rows, records, learner_post)
+    held = set(args.holdout.split(","))
     train = [r for r in records if r["writer"] not in held and r["label"] is not None
              and (args.all_spans or r["severity"] is not None)]
     test = [r for r in records if r["writer"] in held]
@@ -205,7 +323,6 @@ def main() -> int:
             print(f"l2={l2}: base precision {base['precision']}; " + "; ".join(line))
         return 0
     w, b = fit(X, y, args.l2)
-    names = sorted(vocab, key=vocab.get)
 
     scores = 1.0 / (1.0 + np.exp(-(matrix(test, vocab) @ w + b))) if test else np.zeros(0)
     held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
@@ -221,16 +338,7 @@ def main() -> int:
     print(f"after (threshold {threshold}): {after}")
     for t in (0.05, 0.1, 0.2, 0.3, 0.5):
         print(f"  at {t}: {post_figures(test, scores, t, held_posts)}")
-    order = np.argsort(w)
-    print("most adult-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[:25]))
-    print("most learner-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[::-1][:25]))
-
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, features=np.array(names), weights=w.astype(np.float32),
-                        bias=np.float64(b), threshold=np.float64(threshold))
-    args.out.write_bytes(buffer.getvalue())
-    print(f"wrote {args.out} ({len(buffer.getvalue()) // 1024} KB, {len(names)} features)")
-    return 0
+    return save(args.out, vocab, w, b, threshold)
 
 
 if __name__ == "__main__":

@@ -272,3 +272,27 @@ def test_image_file_name_of_two_ordinary_words_that_form_a_roster_name(tmp_path,
                   ("summer_field.jpg", "bill-frost.jpg"))
     found = {(f.match, f.details.get("evidence")) for f in mine(checker.check_post(post)) if f.severity is Severity.ERROR}
     assert found == {("summer_field", "on the roster"), ("bill-frost", "a roster learner's nickname and surname")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We hope frost stays away for the fun run. Summer field trips start next week.", []),
+    ("Well done summer field, what a race!", ["summer field"]),
+    ("Hope Frost ran brilliantly today.", ["Hope Frost"]),
+    ("Certificates went to hope frost in year 4.", ["hope frost"]),
+    ("HOPE FROST wins the cup", ["HOPE FROST"]),
+])
+def test_a_roster_name_of_two_ordinary_words_in_running_prose_needs_a_name_s_casing_or_a_learner_cue(
+        tmp_path, engine, text, expected):
+    (tmp_path / "roster.csv").write_text("first_name,last_name,year\nSummer,Field,6\nHope,Frost,4\n", encoding="utf-8")
+    (tmp_path / "postcheck.yaml").write_text("roster: roster.csv\n", encoding="utf-8")
+    checker = Engine(load_config(tmp_path / "postcheck.yaml"), nlp=engine.ctx.nlp)
+    found = [f.match for f in mine(checker.check_post(post_from_text(text, name="d.md")))]
+    assert found == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Well done to Evie B's team and to Nell DW in Year 4!",
+    "Player of the match: Jacob T. Goals from Ruby S and Oscar McK.",
+])
+def test_a_first_name_with_initials_is_what_the_policy_asks_for(text, check_text_without_roster):
+    assert mine(check_text_without_roster(text)) == []

@@ -104,3 +104,19 @@ def test_with_a_roster_the_model_is_never_consulted(engine):
         found = _findings(engine, text)
         assert found and not any("name model" in f.details.get("evidence", "") for f in found)
     assert "names.model" not in engine.ctx.cache
+
+
+def test_neighbours_say_what_sits_around_the_name():
+    text = "**Present:** Felix Holmes (TF), Megan Moran [Treasurer], Max FC Girls, Jo Reay (8) – Teddy Gathercole"
+
+    def around(name: str) -> list[str]:
+        start = text.index(name)
+        return learned._neighbours(text, start, start + len(name))
+
+    assert {"bracket=initials", "label=present", "line_names=3+"} <= set(around("Felix Holmes"))
+    assert "bracket=treasurer" in around("Megan Moran")
+    assert "cap_after" in around("Max FC")
+    assert "bracket=number" in around("Jo Reay")
+    assert "dash_before" in around("Teddy Gathercole")
+    lone = learned._neighbours("Thanks to Jo Reay.", 10, 17)
+    assert lone == ["line_names=0"]

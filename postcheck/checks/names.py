@@ -106,6 +106,8 @@ class PersonNames:
         for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text)]:
             if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name)):
                 continue
+            if hit.form == "full" and self._ordinary_words(ctx, text, hit):
+                continue
             taken.append((hit.start, hit.end))
             yield self._roster_hit(post.text if hit.form == "address" else text, hit)
         if self.options.get("unlisted_names", True) is False:
@@ -182,6 +184,19 @@ class PersonNames:
         if learner_noun_said_of(self.cues, text, cand.start, cand.end):
             return Severity.ERROR, CALLED_LEARNER
         return Severity.INFO, f"{evidence}; not on the roster"
+
+    def _ordinary_words(self, ctx: Any, text: str, hit: RosterHit) -> bool:
+        """"We hope frost stays away", "Summer hill walks" for Hope Frost and Summer Hill: two English
+        words in running prose, the surname in lower case, and nothing addressed to a learner just before."""
+        written = text[hit.start:hit.end]
+        words = written.split()
+        if len(words) != 2 or not words[1].islower() or words[0].isupper():
+            return False
+        finder = _finder(ctx, self.cues)
+        if not (finder.is_word(words[0]) and finder.is_word(words[1])):
+            return False
+        return not (praise_just_before(self.cues, text, hit.start) or learner_just_before(self.cues, text, hit.start)
+                    or learner_just_after(self.cues, text, hit.end))
 
     def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str) -> bool:
         if (first_key, last_key) in self.staff:

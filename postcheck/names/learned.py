@@ -97,6 +97,52 @@ def _tokens(doc: Any, start: int, end: int) -> Any:
     return span if span is not None else ()
 
 
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
+_BRACKET = re.compile(r"[ \t]*[(\[]([^)\]\n]{1,30})[)\]]")
+_SPAN_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z'’-]+[ \t]+[A-Z][A-Za-z'’-]+")
+
+
+def _neighbours(text: str, start: int, end: int) -> list[str]:
+    """The name's immediate neighbours: capitalised words that make it part of a longer name ("Max FC
+    Girls", "San Jose Sharks"), a bracket after it ("(8)", "(LC)", "[Treasurer]", "(c)"), a dash or quote
+    that makes it an attribution or a list entry, and how many other full names share its line."""
+    f = []
+    after = _NEXT_WORD.match(text, end)
+    if after and after.group(1)[0].isupper():
+        f.append("cap_after" if not after.group(1).isupper() else "caps_after")
+    before = _PREV_WORD.search(text, max(0, start - 40), start)
+    if before and before.group(1)[0].isupper():
+        gap = text[:before.start()].rstrip(" \t")
+        if gap and gap[-1] not in ".!?:;\n-–—•*#>|\"“(":
+            f.append("cap_before")
+    bracket = _BRACKET.match(text, end)
+    if bracket:
+        inner = bracket.group(1).strip()
+        if inner.isdigit():
+            f.append("bracket=number")
+        elif re.fullmatch(r"[A-Z]{1,3}", inner):
+            f.append("bracket=initials")
+        elif len(inner) <= 2:
+            f.append("bracket=short")
+        else:
+            word = _WORD.search(inner)
+            f.append(f"bracket={word.group(0).casefold() if word else 'other'}")
+    rest = text[end:end + 4].lstrip(" \t")
+    if rest[:1] in ("-", "–", "—"):
+        f.append("dash_after")
+    lead = text[max(0, start - 4):start].rstrip(" \t")
+    if lead[-1:] in ("-", "–", "—"):
+        f.append("dash_before")
+    line = line_of(text, start)
+    names = len(_SPAN_NAME.findall(line))
+    f.append(f"line_names={_count(max(0, names - 1))}")
+    label = re.match(r"[ \t]*(?:[-*+•>#|]+[ \t]*)*\**([^\W\d_][\w'’-]*)[^:\n]{0,30}:", line)
+    if label:
+        f.append(f"label={label.group(1).casefold()}")
+    return f
+
+
 def span_features(cues: Cues, finder: Any, post: Any, text: str, doc: Any, cand: Any, evidence: str) -> list[str]:
     """What the model reads about one candidate: the name itself, the words and marks around it, its
     line and sentence, the rules' cues and evidence, and how the post uses the same names elsewhere."""
@@ -153,6 +199,7 @@ def span_features(cues: Cues, finder: Any, post: Any, text: str, doc: Any, cand:
         f.append("post_nominal")
     if quoted_title(text, start, end):
         f.append("quoted")
+    f.extend(_neighbours(text, start, end))
 
     # its line: a heading, a list item, a Title Case line
     line_start = text.rfind("\n", 0, start) + 1

@@ -81,6 +81,15 @@ def _joinable(text: str, left: Token, right: Token) -> bool:
     return bool(re.fullmatch(r"[ \t]*\n?[ \t]*", gap)) and gap != ""
 
 
+def _initials(first: Token, last_word: str) -> bool:
+    """A surname that is one letter, or at most three letters ending in a capital after a first name
+    written in Title Case ("Nell DW", "Oscar McK")."""
+    letters_only = [c for c in last_word if c.isalpha()]
+    if len(letters_only) < 2:
+        return True
+    return first.shape == "title" and len(letters_only) <= 3 and letters_only[-1].isupper()
+
+
 class PeopleFinder:
     """Finds first name + surname pairs; the check decides what they mean."""
 
@@ -140,6 +149,8 @@ class PeopleFinder:
         labels = {label for s, e, label in ents if s < end and e > start}
         ner_other = bool(labels & _NOT_PERSON) and not ner_person
         last_word = _POSSESSIVE.sub("", last.text)  # "Barnard's" is looked up as Barnard
+        if _initials(first, last_word):
+            return None  # "Evie B's", "Nell DW": a first name and initials, as the policy asks
         f_rank = self.names.first_rank(first.text)
         l_rank = self.names.last_rank(last_word)
         wordy = (first.text.casefold() in self.common or last_word.casefold() in self.common
