@@ -6,6 +6,7 @@ shipped as ``postcheck/data/names_model.npz`` (feature names, weights, bias, thr
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -89,12 +90,22 @@ def line_of(text: str, offset: int) -> str:
     return text[start:len(text) if end < 0 else end]
 
 
+_STARTS: list = [None, []]  # the last Doc seen and its tokens' start offsets (a post's spans share one Doc)
+
+
 def _tokens(doc: Any, start: int, end: int) -> Any:
-    """The Doc's tokens that overlap text[start:end] (none without a Doc)."""
+    """The Doc's tokens that overlap text[start:end] (none without a Doc). Found by bisection over the
+    tokens' offsets; spaCy's char_span walks every token of the Doc on each call."""
     if doc is None or start >= end:
         return ()
-    span = doc.char_span(start, min(end, len(doc.text)), alignment_mode="expand")
-    return span if span is not None else ()
+    if _STARTS[0] is not doc:
+        _STARTS[:] = [doc, [t.idx for t in doc]]
+    starts = _STARTS[1]
+    first = max(0, bisect.bisect_right(starts, start) - 1)
+    if first < len(starts) and starts[first] + len(doc[first]) <= start:
+        first += 1  # text[start] lies in the space after that token
+    last = bisect.bisect_left(starts, end)
+    return doc[first:last] if first < last else ()
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")

@@ -64,7 +64,7 @@ def tokens(text: str, glued_spans: Iterable[tuple[int, int]] = ()) -> list[Token
     glued_spans = [*glued_spans, *(m.span() for m in TAG.finditer(text))]
     out: list[Token] = []
     for m in _WORD.finditer(text):
-        glued = any(s <= m.start() < e for s, e in glued_spans)
+        glued = bool(glued_spans) and any(s <= m.start() < e for s, e in glued_spans)
         word = m.group(0)
         if glued and not word.isupper() and any(c.isupper() for c in word[1:]) and not _PREFIXED.match(word):
             for part in _CAMEL.finditer(word):
@@ -121,6 +121,9 @@ class PeopleFinder:
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
         found: list[Candidate] = []
         for i, first in enumerate(words[:-1]):
+            if first.text.islower() and not (first.glued or words[i + 1].glued) \
+                    and self.names.first_rank(first.text) is None:
+                continue  # running prose: a lower-case word that is no first name starts no pair
             if not self._plausible_part(first, lower_ok=True) or first.text.casefold() in self.cues.particles:
                 continue
             j = i + 1
