@@ -3,17 +3,20 @@
 
     python scripts/train_names.py [CORPUS] [--spans FILE] [--exclude EXCLUDE.json] [--cv K | --cv 0 --holdout w3,...]
 
-CORPUS_WORK holds writer folders (w1, w2 ...) of batch-*.jsonl posts in the training-corpus format
-(text, account, platform, categories, evidence). Every first name + surname pair the name check
+CORPUS (corpus/data by default, or a folder of writers' wN/batch-*.jsonl) holds posts in the training-corpus
+format (text, account, platform, categories, evidence). Every first name + surname pair the name check
 finds with no roster, and that its rules flag, is a training span: a learner's when it lies inside a
-learner-full-name evidence string, otherwise an adult's, a public figure's or not a name (writers
-name adults freely). A span inside an evidence string that holds other flagged names too is left
-out: which of them is the child is unknown. Posts with a "spans" list (CORPUS/names-spans.jsonl: real
-public posts whose every person-like span was labelled learner, adult, public, fictional, thing or
-not-name) label each span directly. By default every span is trained on and the threshold is the
-highest at which K-fold scores of the real posts lose at most --max-lost of the real learner posts the
-rules alone found (--cv 0: the --holdout writers are held out instead and choose it). Needs only
-numpy (logistic regression by Newton's method, L2 penalty).
+learner-full-name evidence string, otherwise an adult's, a public figure's or not a name (writers name
+adults freely). A span inside an evidence string that holds other flagged names too is left out: which
+of them is the child is unknown. Posts with a "spans" list (corpus/names/spans.jsonl by default: public
+posts whose every person-like span was labelled learner, adult, public, fictional, thing or not-name)
+label each span directly.
+
+A span is read as its features (span_features) and the vector of the words around it (the learned text
+model's static token vectors). Every span is trained on, and the threshold is the highest at which K-fold
+scores of the real posts lose at most --max-lost of the real learner posts the rules alone found (--cv 0:
+the --holdout writers are held out to choose it, features only). Needs only numpy (logistic regression
+by Newton's method, L2 penalty); seeded, so the same corpus gives the same model.
 """
 from __future__ import annotations
 
@@ -35,12 +38,12 @@ from postcheck.checks.names import PersonNames, _finder  # noqa: E402
 from postcheck.config import load_config  # noqa: E402
 from postcheck.engine import Context  # noqa: E402
 from postcheck.names.fold import mask_addresses  # noqa: E402
-from postcheck.names.learned import MODEL_FILE, span_features  # noqa: E402
+from postcheck.names.learned import MODEL_FILE, context_text, context_vectors, span_features  # noqa: E402
 from postcheck.nlp import NLP  # noqa: E402
 from postcheck.posts import post_from_text  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
 
-SPANS_FILE = "names-spans.jsonl"  # real posts with every person-like span labelled, in corpus/data
+SPANS_FILE = ROOT / "corpus" / "names" / "spans.jsonl"  # real posts with every person-like span labelled
 
 
 def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
@@ -96,6 +99,7 @@ def spans(rows: list[dict], cache: Path | None) -> list[dict]:
                         "severity": severity.value if severity else None, "evidence": why,
                         "direct": check.bound_evidence(text, cand, why) is not None,
                         "features": span_features(check.cues, finder, post, text, doc, cand, why or "dropped by the rules"),
+                        "context": context_text(text, cand.start, cand.end),
                         "learner_post": "learner-full-name" in row["categories"]})
     return out
 
@@ -201,10 +205,18 @@ def _vocab(records: list[dict], min_count: int) -> dict[str, int]:
     return {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= min_count))}
 
 
+def with_context(records: list[dict], X: np.ndarray, scale: float) -> np.ndarray:
+    """The feature matrix with each span's context vector (times ``scale``) as extra columns."""
+    if not scale:
+        return X
+    return np.hstack([X, scale * np.array([r["vector"] for r in records], dtype=np.float64)])
+
+
 def _trained(records: list[dict], args: argparse.Namespace, real: set[str]) -> tuple[dict[str, int], np.ndarray, float]:
-    """Weights for these spans; spans of real posts count --real-weight times."""
+    """Weights for these spans (features, then the context vector's); real posts' spans count --real-weight times."""
     vocab = _vocab(records, args.min_count)
-    X, y = matrix(records, vocab), np.array([r["label"] for r in records], dtype=float)
+    X = with_context(records, matrix(records, vocab), args.dense_scale)
+    y = np.array([r["label"] for r in records], dtype=float)
     repeat = np.array([args.real_weight if r["id"] in real else 1 for r in records])
     keep = np.repeat(np.arange(len(records)), repeat)
     w, b = fit(X[keep], y[keep], args.l2)
@@ -225,8 +237,8 @@ def cross_validated(args: argparse.Namespace, rows: list[dict], records: list[di
         vocab, w, b = _trained([r for r in usable if fold[r["id"]] != k], args, real)
         mine = [i for i, r in enumerate(test) if fold[r["id"]] == k]
         if mine:
-            part = 1.0 / (1.0 + np.exp(-(matrix([test[i] for i in mine], vocab) @ w + b)))
-            scores[mine] = part
+            part = [test[i] for i in mine]
+            scores[mine] = 1.0 / (1.0 + np.exp(-(with_context(part, matrix(part, vocab), args.dense_scale) @ w + b)))
     real_posts = {i: learner_post[i] for i in real}
     before = post_figures(test, np.ones(len(test)), 0.0, real_posts)
     threshold = 0.0
@@ -241,17 +253,19 @@ def cross_validated(args: argparse.Namespace, rows: list[dict], records: list[di
     for t in (0.05, 0.1, 0.2, 0.3, 0.5):
         print(f"  at {t}: {post_figures(test, scores, t, real_posts)}")
     vocab, w, b = _trained(usable, args, real)
-    return save(args.out, vocab, w, b, threshold)
+    return save(args.out, vocab, w, b, threshold, args.dense_scale)
 
 
-def save(out: Path, vocab: dict[str, int], w: np.ndarray, b: float, threshold: float) -> int:
+def save(out: Path, vocab: dict[str, int], w: np.ndarray, b: float, threshold: float, dense_scale: float = 0.0) -> int:
     names = sorted(vocab, key=vocab.get)
+    w, dense = w[:len(names)], w[len(names):]
     order = np.argsort(w)
     print("most adult-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[:25]))
     print("most learner-like features:", ", ".join(f"{names[i]} {w[i]:.2f}" for i in order[::-1][:25]))
     buffer = io.BytesIO()
+    extra = {"dense": dense.astype(np.float32), "dense_scale": np.float64(dense_scale)} if dense.size else {}
     np.savez_compressed(buffer, features=np.array(names), weights=w.astype(np.float32),
-                        bias=np.float64(b), threshold=np.float64(threshold))
+                        bias=np.float64(b), threshold=np.float64(threshold), **extra)
     out.write_bytes(buffer.getvalue())
     print(f"wrote {out} ({len(buffer.getvalue()) // 1024} KB, {len(names)} features)")
     return 0
@@ -264,15 +278,17 @@ def main() -> int:
     parser.add_argument("--exclude", type=Path, help="JSON object whose keys are post ids to leave out")
     parser.add_argument("--holdout", default="w3", help="writer folders held out to choose the threshold")
     parser.add_argument("--min-count", type=int, default=3, help="features seen in fewer spans are dropped")
-    parser.add_argument("--l2", type=float, default=4.0)
+    parser.add_argument("--l2", type=float, default=16.0)
     parser.add_argument("--real-weight", type=int, default=3, help="how many times a real post's spans count")
+    parser.add_argument("--dense-scale", type=float, default=8.0,
+                        help="scale of the context vector's columns (0: features only; --cv 0 always uses none)")
     parser.add_argument("--sweep", action="store_true", help="print held-out figures for several --l2 and stop")
     parser.add_argument("--max-lost", type=int, default=1, help="held-out learner posts the threshold may lose")
     parser.add_argument("--all-spans", action="store_true",
                         help="train on the pairs the rules drop too (their evidence feature says so)")
     parser.add_argument("--cache", type=Path, help="where to keep parsed Docs and spans between runs")
     parser.add_argument("--spans", type=Path, action="append", default=[],
-                        help="posts with every person-like span labelled (default: CORPUS/names-spans.jsonl)")
+                        help="posts with every person-like span labelled (default: corpus/names/spans.jsonl)")
     parser.add_argument("--cv", type=int, default=5,
                         help="train on every writer and choose the threshold from K-fold scores of real posts "
                              "(0: hold out --holdout writers instead)")
@@ -281,7 +297,7 @@ def main() -> int:
 
     exclude = set(json.loads(args.exclude.read_text())) if args.exclude else set()
     rows = read_posts(args.corpus_work, exclude)
-    for where in args.spans or [args.corpus_work / SPANS_FILE]:
+    for where in args.spans or [SPANS_FILE]:
         if where.exists():
             rows += [r for r in read_span_posts(where) if r["id"] not in exclude]
     span_cache = args.cache.with_suffix(".spans.pkl") if args.cache else None
@@ -293,6 +309,10 @@ def main() -> int:
             span_cache.write_bytes(pickle.dumps(records))
     learner_post = {r["id"]: "learner-full-name" in r["categories"] for r in rows}
     if args.cv:
+        if args.dense_scale:
+            vectors = context_vectors([r["context"] for r in records])
+            for record, vector in zip(records, vectors):
+                record["vector"] = vector
         return cross_validated(args, rows, records, learner_post)
     held = set(args.holdout.split(","))
     train = [r for r in records if r["writer"] not in held and r["label"] is not None

@@ -37,8 +37,20 @@ def test_the_shipped_model_loads_with_numpy_alone():
     model = learned.load_model()
     assert len(model.weights) > 500
     assert 0.0 < model.threshold < 0.5
-    assert model.weights["ev=dropped by the rules"] < 0 < model.weights["sentence_learner"]
+    assert model.weights["role_near"] < 0 < model.weights["sentence_learner"]
+    assert model.weights["post_adult"] < 0 < model.weights["praised"]
     assert 0.0 < model.score(["ner_person", "sentence_learner"]) < 1.0
+    assert model.dense is not None and model.dense_scale > 0
+
+
+def test_the_words_around_a_name_move_its_score():
+    model = learned.load_model()
+    features = ["ner_person", "sentence_learner"]
+    child, adult = learned.context_vectors([
+        learned.context_text("Fastest in Year 4 was Ruby Stokoe, who won her heat by a mile!", 22, 33),
+        learned.context_text("The minutes were taken by Ruby Stokoe, chair of governors and treasurer.", 26, 37)])
+    assert model.score(features, child) > model.score(features, adult)
+    assert model.score(features) != model.score(features, child)
 
 
 def test_an_unreadable_model_leaves_the_rules_alone(no_roster, monkeypatch):
@@ -120,3 +132,17 @@ def test_neighbours_say_what_sits_around_the_name():
     assert "dash_before" in around("Teddy Gathercole")
     lone = learned._neighbours("Thanks to Jo Reay.", 10, 17)
     assert lone == ["line_names=0"]
+
+
+def test_without_the_text_model_s_vectors_the_name_model_stands_down(no_roster, monkeypatch):
+    from postcheck.learned import LearnedModelError
+
+    def missing(texts):
+        raise LearnedModelError("learned model file missing or unreadable: vectors.bin")
+
+    monkeypatch.setattr(learned, "context_vectors", missing)
+    no_roster.ctx.cache.pop("names.model", None)
+    found = _findings(no_roster, "Huge thanks to Gary Cheetham for refereeing the Under 11s match on Saturday.")
+    assert [f.severity for f in found] == [Severity.ERROR]
+    assert any("name model not loaded" in n and "vectors.bin" in n for n in no_roster.ctx.notices)
+    no_roster.ctx.cache.pop("names.model")

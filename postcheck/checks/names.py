@@ -27,7 +27,7 @@ from postcheck.names.context import (
     word_before,
 )
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
-from postcheck.names.learned import name_model, span_features
+from postcheck.names.learned import context_text, context_vectors, name_model, span_features
 from postcheck.names.people import TAG
 from postcheck.names.roster import RosterHit, RosterIndex, word_starts
 
@@ -158,7 +158,10 @@ class PersonNames:
         direct learner evidence bound to the name keeps it an error whatever the model says."""
         if self.bound_evidence(text, cand, evidence) is not None:
             return severity, evidence
-        score = model.score(span_features(self.cues, finder, post, text, doc, cand, evidence))
+        context = None
+        if model.dense is not None:
+            context = context_vectors([context_text(text, cand.start, cand.end)])[0]
+        score = model.score(span_features(self.cues, finder, post, text, doc, cand, evidence), context)
         if score >= model.threshold:
             return severity, evidence
         return Severity.INFO, f"{evidence}; the name model reads it as an adult's or not a name ({score:.2f})"

@@ -36,17 +36,38 @@ _POST_NOMINAL = re.compile(r"[ \t]*,?[ \t]*[A-Z]{2,4}\b")
 _BULLET = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 
 
+CONTEXT_CHARS = 100  # text read on each side of a name for its context vector
+
+
 @dataclass(frozen=True)
 class NameModel:
-    """Feature name -> weight; the score is the logistic of the bias plus the weights present."""
+    """Feature name -> weight, plus weights for the context's vector; the score is the logistic of the
+    bias, the weights of the features present and (scaled) the context vector's dot product with ``dense``."""
 
     weights: dict[str, float]
     bias: float
     threshold: float  # below this a name is taken as not a learner's
+    dense: Any = None  # float32 (dims,): weights of the context vector (None: features only)
+    dense_scale: float = 0.0
 
-    def score(self, features: list[str]) -> float:
+    def score(self, features: list[str], context: Any = None) -> float:
         z = self.bias + sum(self.weights.get(f, 0.0) for f in set(features))
+        if self.dense is not None and context is not None:
+            z += self.dense_scale * float(context @ self.dense)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def context_text(text: str, start: int, end: int) -> str:
+    """The words around a name without the name: what its context vector is made of."""
+    return text[max(0, start - CONTEXT_CHARS):start] + " , " + text[end:end + CONTEXT_CHARS]
+
+
+def context_vectors(texts: list[str]) -> Any:
+    """Vectors of context texts from the learned text model's static token vectors (mean, L2-normalised).
+    Raises postcheck.learned.LearnedModelError when that model cannot be loaded."""
+    from postcheck.learned import load_model as text_model
+
+    return text_model().embedder.features(texts, 0).dense
 
 
 def load_model(data: bytes | None = None) -> NameModel:
@@ -59,17 +80,23 @@ def load_model(data: bytes | None = None) -> NameModel:
     with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
         names = [str(n) for n in npz["features"]]
         weights = npz["weights"].astype(float)
-        return NameModel(dict(zip(names, weights.tolist())), float(npz["bias"]), float(npz["threshold"]))
+        dense = npz["dense"].astype(np.float32) if "dense" in npz.files else None
+        scale = float(npz["dense_scale"]) if "dense_scale" in npz.files else 0.0
+        return NameModel(dict(zip(names, weights.tolist())), float(npz["bias"]), float(npz["threshold"]),
+                         dense, scale)
 
 
 def name_model(ctx: Any) -> NameModel | None:
     """The model once per run; None (with a notice) when its file is missing or unreadable."""
     if "names.model" not in ctx.cache:
         try:
-            ctx.cache["names.model"] = load_model()
-        except (OSError, KeyError, ValueError) as exc:
+            model = load_model()
+            if model.dense is not None:
+                context_vectors(["a name's context"])  # its context vectors come from the text model's
+        except (OSError, KeyError, ValueError, RuntimeError, ImportError) as exc:  # RuntimeError: LearnedModelError
             ctx.notice(f"name model not loaded ({exc}): names with no roster are judged by the rules alone")
-            ctx.cache["names.model"] = None
+            model = None
+        ctx.cache["names.model"] = model
     return ctx.cache["names.model"]
 
 
