@@ -363,13 +363,14 @@ def _code_fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _model_fingerprint() -> str:
-    """The learned model's artefact, by content: a retrained model drops old results.
-
-    Hashes the files rather than loading the model, so a lone photo still loads no model."""
-    folder = Path(__file__).resolve().parent / "data" / "learned"
+def _model_fingerprint(data: Path | None = None) -> str:
+    """The learned models' files (the text model and the name model), by content: a retrained model drops
+    old results. Hashes the files rather than loading the models, so a lone photo still loads no model."""
+    data = data or Path(__file__).resolve().parent / "data"
+    folder = data / "learned"
     digest = hashlib.sha256()
-    for file in sorted(folder.rglob("*")) if folder.is_dir() else ():
+    files = sorted(folder.rglob("*")) if folder.is_dir() else []
+    for file in [*files, data / "names_model.npz"]:
         if file.is_file():
             digest.update(file.name.encode())
             try:

@@ -306,3 +306,16 @@ def test_progress_bar_shows_rate_and_eta():
         time.sleep(0.3)  # the bar redraws 8 times a second
     shown = tty.getvalue()
     assert "posts/s" in shown and "ETA" in shown and "2/4" in shown
+
+
+def test_a_retrained_text_or_name_model_drops_old_results(tmp_path):
+    from postcheck.cache import _model_fingerprint
+
+    (tmp_path / "learned").mkdir()
+    (tmp_path / "learned" / "heads.bin").write_bytes(b"heads 1")
+    (tmp_path / "names_model.npz").write_bytes(b"names 1")
+    first = _model_fingerprint(tmp_path)
+    (tmp_path / "names_model.npz").write_bytes(b"names 2")
+    second = _model_fingerprint(tmp_path)
+    (tmp_path / "learned" / "heads.bin").write_bytes(b"heads 2")
+    assert len({first, second, _model_fingerprint(tmp_path)}) == 3
