@@ -203,3 +203,17 @@ def load_from(directory: Path) -> LearnedModel:
         token_weight=token_weight,
         bias=bias,
     )
+
+
+def load_embedder(directory: Path) -> Embedder:
+    """The static token vectors alone (vectors.bin), for readers that need no heads (the name model's
+    context); LearnedModelError if the file is unusable."""
+    _, _, vec = _read(directory / VECTORS_FILE)
+    try:
+        vocab = bytes(vec["vocab"]).decode("utf-8").split("\n")
+        vectors, scale = vec["vectors"], vec["scale"]
+        if vectors.shape[0] != len(vocab) or scale.shape != (len(vocab),):
+            raise ValueError("vocabulary and vector table disagree")
+        return Embedder(WordPiece(vocab), vectors, scale)
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None

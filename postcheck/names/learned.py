@@ -65,9 +65,9 @@ def context_text(text: str, start: int, end: int) -> str:
 def context_vectors(texts: list[str]) -> Any:
     """Vectors of context texts from the learned text model's static token vectors (mean, L2-normalised).
     Raises postcheck.learned.LearnedModelError when that model cannot be loaded."""
-    from postcheck.learned import load_model as text_model
+    from postcheck.learned import token_vectors
 
-    return text_model().embedder.features(texts, 0).dense
+    return token_vectors().features(texts, 0).dense
 
 
 def load_model(data: bytes | None = None) -> NameModel:
