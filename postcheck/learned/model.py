@@ -173,10 +173,8 @@ def load_from(directory: Path) -> LearnedModel:
     vec_bytes, _, vec = _read(directory / VECTORS_FILE)
     head_bytes, meta, heads = _read(directory / HEADS_FILE)
     try:
-        vocab = bytes(vec["vocab"]).decode("utf-8").split("\n")
-        vectors, scale = vec["vectors"], vec["scale"]
-        if vectors.shape[0] != len(vocab) or scale.shape != (len(vocab),):
-            raise ValueError("vocabulary and vector table disagree")
+        embedder = _embedder(vec)
+        vectors, vocab_size = embedder.vectors, embedder.vocab_size
         categories = tuple(meta["categories"])
         thresholds = {c: (float(meta["thresholds"][c][0]), float(meta["thresholds"][c][1])) for c in categories}
         dense_weight = heads["dense"].astype(np.float32)
@@ -185,12 +183,11 @@ def load_from(directory: Path) -> LearnedModel:
         k = len(categories)
         if (
             dense_weight.shape != (design_width(vectors.shape[1]), k)
-            or token_weight.shape[0] < len(vocab)
+            or token_weight.shape[0] < vocab_size
             or token_weight.shape[1:] != (k,)
             or bias.shape != (k,)
         ):
             raise ValueError("head shapes do not match the vectors and categories")
-        tokenizer = WordPiece(vocab)
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
     version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()).hexdigest()
@@ -198,11 +195,20 @@ def load_from(directory: Path) -> LearnedModel:
         version=version[:12],
         categories=categories,
         thresholds=thresholds,
-        embedder=Embedder(tokenizer, vectors, scale),
+        embedder=embedder,
         dense_weight=dense_weight,
         token_weight=token_weight,
         bias=bias,
     )
+
+
+def _embedder(vec: dict[str, np.ndarray]) -> Embedder:
+    """The token vectors of a vectors.bin's arrays (ValueError, KeyError... when they disagree)."""
+    vocab = bytes(vec["vocab"]).decode("utf-8").split("\n")
+    vectors, scale = vec["vectors"], vec["scale"]
+    if vectors.shape[0] != len(vocab) or scale.shape != (len(vocab),):
+        raise ValueError("vocabulary and vector table disagree")
+    return Embedder(WordPiece(vocab), vectors, scale)
 
 
 def load_embedder(directory: Path) -> Embedder:
@@ -210,10 +216,6 @@ def load_embedder(directory: Path) -> Embedder:
     context); LearnedModelError if the file is unusable."""
     _, _, vec = _read(directory / VECTORS_FILE)
     try:
-        vocab = bytes(vec["vocab"]).decode("utf-8").split("\n")
-        vectors, scale = vec["vectors"], vec["scale"]
-        if vectors.shape[0] != len(vocab) or scale.shape != (len(vocab),):
-            raise ValueError("vocabulary and vector table disagree")
-        return Embedder(WordPiece(vocab), vectors, scale)
+        return _embedder(vec)
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
