@@ -120,13 +120,22 @@ class ContactDetails:
             if kind in _PUBLIC_TYPES or self._e164(m.raw_string) in self.school_phones:
                 continue
             hit = dict(match=m.raw_string, start=m.start, end=m.end)
-            if (kind not in _PERSONAL_TYPES and near(self.organisation_cues, m.start)
+            if (kind not in _PERSONAL_TYPES and (near(self.organisation_cues, m.start) or self._beside_mailbox(text, m.start))
                     and not near(self.personal_cues, m.start)):
-                continue  # "ring the school office on ...", whatever the rest of the sentence says
+                continue  # "ring the school office on ...", "E: office@... T: 01892 ...": the organisation's
             if kind in _PERSONAL_TYPES or has(self.personal_cues, m.start):
                 yield Hit(**hit, details={"what": "a personal phone number"})
             elif not has(self.organisation_cues, m.start):
                 yield Hit(**hit, severity=Severity.WARNING, details={"what": "a phone number that may be personal"})
+
+    def _beside_mailbox(self, text: str, offset: int) -> bool:
+        """A shared mailbox (office@, enquiries@ ...) on the same line: a contact block of an organisation."""
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        for m in _EMAIL.finditer(text, start, len(text) if end < 0 else end):
+            if re.split(r"[.+_-]", m.group(0).split("@")[0].lower())[0] in self.role_mailboxes:
+                return True
+        return False
 
     def _emails(self, text: str) -> Iterator[Hit]:
         for m in _EMAIL.finditer(text):
