@@ -60,3 +60,13 @@ def test_messages_do_not_embed_the_match_for_circumstances(check_text):
                  if f.rule == "personal-circumstances"]
     assert finding.match == "epilepsy"
     assert "Zara" not in finding.message
+
+
+@pytest.mark.parametrize("line, phone_flagged", [
+    ("St Bede's | E: admissions@stbede.example.org.uk | T: 0113 496 0381", False),
+    ("E: head.teacher.hb@outlook.com T: 0113 496 0381", True),   # a free-mail inbox is somebody's, whatever its name
+    ("E: j.hale@stbede.example.org.uk T: 0113 496 0381", True),
+])
+def test_a_landline_beside_an_organisation_s_shared_mailbox_is_its_contact_block(line, phone_flagged):
+    bare = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={"model": {"enabled": False}}))
+    assert ("0113 496 0381" in [f.match for f in _personal(bare, line)]) is phone_flagged

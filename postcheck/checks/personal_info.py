@@ -129,24 +129,29 @@ class ContactDetails:
                 yield Hit(**hit, severity=Severity.WARNING, details={"what": "a phone number that may be personal"})
 
     def _beside_mailbox(self, text: str, offset: int) -> bool:
-        """A shared mailbox (office@, enquiries@ ...) on the same line: a contact block of an organisation."""
+        """A shared mailbox (office@, enquiries@ ...) at an organisation's own domain on the same line: the
+        organisation's contact block ("head.teacher@outlook.com" is a person's inbox whatever its name)."""
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
-        for m in _EMAIL.finditer(text, start, len(text) if end < 0 else end):
-            if re.split(r"[.+_-]", m.group(0).split("@")[0].lower())[0] in self.role_mailboxes:
-                return True
-        return False
+        return any(self._shared_mailbox(m) and not self._free_mail(m.group(1).lower())
+                   for m in _EMAIL.finditer(text, start, len(text) if end < 0 else end))
+
+    def _shared_mailbox(self, m: re.Match) -> bool:
+        """office@, enquiries.hb@ ...: the part before @ (up to . - _ or +) names a role, not a person."""
+        return re.split(r"[.+_-]", m.group(0).split("@")[0].lower())[0] in self.role_mailboxes
+
+    def _free_mail(self, domain: str) -> bool:
+        return any(belongs(domain, d) or domain.startswith(d.rstrip("*")) for d in self.free_mail)
 
     def _emails(self, text: str) -> Iterator[Hit]:
         for m in _EMAIL.finditer(text):
             address, domain = m.group(0).lower(), m.group(1).lower()
-            local = address.split("@")[0]
             if address in self.school_emails or (self.own and belongs(domain, self.own)):
                 continue
             hit = dict(match=m.group(0), start=m.start(), end=m.end())
-            if any(belongs(domain, d) or domain.startswith(d.rstrip("*")) for d in self.free_mail):
+            if self._free_mail(domain):
                 yield Hit(**hit, details={"what": "a personal e-mail address"})
-            elif re.split(r"[.+_-]", local)[0] not in self.role_mailboxes:
+            elif not self._shared_mailbox(m):
                 yield Hit(**hit, severity=Severity.WARNING, details={"what": "an e-mail address that may be personal"})
 
     def _addresses(self, text: str, has) -> Iterator[Hit]:
