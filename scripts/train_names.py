@@ -195,6 +195,23 @@ def post_figures(records: list[dict], scores: np.ndarray, threshold: float, post
             "precision": round(tp / len(flagged), 3) if flagged else None}
 
 
+def chosen_threshold(test: list[dict], scores: np.ndarray, posts: dict[str, bool], max_lost: int,
+                     top: float, label: str) -> float:
+    """The highest threshold below ``top`` that loses at most ``max_lost`` of the learner posts the rules
+    alone found among ``posts``; prints the figures before and after it, and at a few fixed thresholds."""
+    before = post_figures(test, np.ones(len(test)), 0.0, posts)
+    threshold = 0.0
+    for t in np.round(np.arange(0.005, top, 0.005), 3):
+        if post_figures(test, scores, float(t), posts)["tp"] >= before["tp"] - max_lost:
+            threshold = float(t)
+    print(f"{label}: {len(posts)} ({sum(posts.values())} with a learner's full name)")
+    print(f"before (rules alone):  {before}")
+    print(f"after (threshold {threshold}): {post_figures(test, scores, threshold, posts)}")
+    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
+        print(f"  at {t}: {post_figures(test, scores, t, posts)}")
+    return threshold
+
+
 def is_real(row: dict) -> bool:
     """Public text (a school's, a PTA's, a club's own words), not written for the corpus."""
     return "spans" in row or str(row.get("source", "")).startswith(("real:", "adapted:"))
@@ -239,19 +256,9 @@ def cross_validated(args: argparse.Namespace, rows: list[dict], records: list[di
         if mine:
             part = [test[i] for i in mine]
             scores[mine] = 1.0 / (1.0 + np.exp(-(with_context(part, matrix(part, vocab), args.dense_scale) @ w + b)))
-    real_posts = {i: learner_post[i] for i in real}
-    before = post_figures(test, np.ones(len(test)), 0.0, real_posts)
-    threshold = 0.0
-    for t in np.round(np.arange(0.005, 0.9, 0.005), 3):
-        if post_figures(test, scores, float(t), real_posts)["tp"] >= before["tp"] - args.max_lost:
-            threshold = float(t)
     print(f"{len(rows)} posts ({len(real)} real), {len(usable)} labelled spans to train on; "
           f"{args.cv}-fold scores of the real posts' flagged spans")
-    print(f"real posts: {len(real_posts)} ({sum(real_posts.values())} with a learner's full name)")
-    print(f"before (rules alone):  {before}")
-    print(f"after (threshold {threshold}): {post_figures(test, scores, threshold, real_posts)}")
-    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
-        print(f"  at {t}: {post_figures(test, scores, t, real_posts)}")
+    threshold = chosen_threshold(test, scores, {i: learner_post[i] for i in real}, args.max_lost, 0.9, "real posts")
     vocab, w, b = _trained(usable, args, real)
     return save(args.out, vocab, w, b, threshold, args.dense_scale)
 
@@ -322,8 +329,7 @@ def main() -> int:
           f"{sum(r['label'] == 0 for r in records)} other, {sum(r['label'] is None for r in records)} unsure); "
           f"train {len(train)}, held out {len(test)} ({','.join(sorted(held))})")
 
-    counts = Counter(f for r in train for f in set(r["features"]))
-    vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= args.min_count))}
+    vocab = _vocab(train, args.min_count)
     X, y = matrix(train, vocab), np.array([r["label"] for r in train], dtype=float)
     if args.sweep:
         held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
@@ -346,18 +352,7 @@ def main() -> int:
 
     scores = 1.0 / (1.0 + np.exp(-(matrix(test, vocab) @ w + b))) if test else np.zeros(0)
     held_posts = {r["id"]: learner_post[r["id"]] for r in rows if r["writer"] in held}
-    before = post_figures(test, np.ones(len(test)), 0.0, held_posts)
-    # the highest threshold that loses at most --max-lost held-out learner posts the rules found
-    threshold = 0.0
-    for t in np.round(np.arange(0.005, 0.5, 0.005), 3):
-        if post_figures(test, scores, float(t), held_posts)["tp"] >= before["tp"] - args.max_lost:
-            threshold = float(t)
-    after = post_figures(test, scores, threshold, held_posts)
-    print(f"held-out posts: {len(held_posts)} ({sum(held_posts.values())} with a learner's full name)")
-    print(f"before (rules alone):  {before}")
-    print(f"after (threshold {threshold}): {after}")
-    for t in (0.05, 0.1, 0.2, 0.3, 0.5):
-        print(f"  at {t}: {post_figures(test, scores, t, held_posts)}")
+    threshold = chosen_threshold(test, scores, held_posts, args.max_lost, 0.5, "held-out posts")
     return save(args.out, vocab, w, b, threshold)
 
 

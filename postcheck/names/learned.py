@@ -276,7 +276,7 @@ def span_features(cues: Cues, finder: Any, post: Any, text: str, doc: Any, cand:
         f.append("called_child")
     if re.search(r"(?<!\w)(?:thank|thanks|thanked|grateful)(?!\w)", sentence, re.I):
         f.append("sentence_thanks")
-    others = sum(1 for m in re.finditer(r"(?<![\w'’-])[A-Z][a-z'’-]+[ \t]+[A-Z][A-Za-z'’-]+", sentence))
+    others = len(_SPAN_NAME.findall(sentence))
     f.append(f"full_names_beside={_count(others)}")
     if _OLD_YEAR.search(sentence):
         f.append("old_year")
