@@ -120,6 +120,23 @@ def test_a_model_disclaimer_finding_stands_only_without_a_views_my_own_line(fake
     assert not by_rule(school, "learned-disclaimer")
 
 
+def test_a_sentence_naming_a_school_is_judged_at_the_lower_named_school_threshold(fake):
+    # the shipped rule judges a sentence that names a school from 0.8; others from the model's review threshold
+    fake.thresholds = {**fake.thresholds, "disclaimer": (0.9, 0.99)}
+    plain = fake.score
+    fake.score = lambda texts, account, platform: np.where(plain(texts, account, platform) == np.float32(0.7),
+                                                           np.float32(0.85), plain(texts, account, platform))
+    named, _ = check("Ten happy years at Ashcombe Primary with myclass this week.\n", account="personal")
+    (finding,) = by_rule(named, "learned-disclaimer")
+    assert finding.severity is Severity.WARNING and finding.details["names_a_school"] is True
+    assert finding.details["review_at"] == 0.8 and finding.details["score"] == pytest.approx(0.85)
+    for unnamed in ("Ten happy years with myclass this week.\n", "Ten happy years at the Great North Junior Run with myclass.\n"):
+        result, _ = check(unnamed, account="personal")
+        assert not by_rule(result, "learned-disclaimer"), unnamed
+    disclaimed, _ = check("Ten happy years at Ashcombe Primary with myclass this week. Views my own.\n", account="personal")
+    assert not by_rule(disclaimed, "learned-disclaimer")
+
+
 def test_thresholds_in_postcheck_yaml_move_the_line(fake, tmp_path):
     (tmp_path / "postcheck.yaml").write_text(
         "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.8}\n    reference: {error: 0.65}\n")
