@@ -32,6 +32,17 @@ def test_roster_spans(text, expected, check_text):
     assert [f.match for f in mine(check_text(text))] == expected
 
 
+@pytest.mark.parametrize("text, learner", [
+    ("Captain Amelia Hart lifted the trophy after extra time.", True),  # the team's captain
+    ("Well done to Tom and his sister Amelia Hart.", True),  # "sister" here is a relation, not a title
+    ("Coach Amelia Hart ran the Year 3 session.", True),  # a young leader can coach too
+    ("Mrs Amelia Hart will run the cake stall.", False),  # a title written as one: the learner's namesake
+    ("Dr Amelia Hart visited Year 5 today.", False),
+])
+def test_a_title_before_a_roster_name_makes_it_an_adults_only_when_no_learner_holds_it(text, learner, check_text):
+    assert bool(mine(check_text(text))) is learner
+
+
 def test_shared_surname_names_both_learners(check_text):
     found = mine(check_text("Well done to Amelia and Tom Hart for their art project."))
     assert sorted(f.suggestion for f in found) == sorted([

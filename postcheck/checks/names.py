@@ -104,7 +104,8 @@ class PersonNames:
                        "such a name is treated as a learner's unless a staff title or role is attached to it")
         taken: list[tuple[int, int]] = []
         for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text)]:
-            if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name)):
+            if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name),
+                              on_roster=True):
                 continue
             if hit.form == "full" and self._ordinary_words(ctx, text, hit):
                 continue
@@ -201,14 +202,17 @@ class PersonNames:
         return not (praise_just_before(self.cues, text, hit.start) or learner_just_before(self.cues, text, hit.start)
                     or learner_just_after(self.cues, text, hit.end))
 
-    def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str) -> bool:
+    def _is_adult(self, text: str, start: int, end: int, first_key: str, last_key: str, on_roster: bool = False) -> bool:
         if (first_key, last_key) in self.staff:
             return True
         if learner_just_before(self.cues, text, start):
             return False  # "team captain Amelia Hart": captain is a title only for adults
-        before = word_before(text, start).casefold()
+        written = word_before(text, start)
+        before = written.casefold()
         if before in self.cues.titles:
-            return True
+            # a roster learner's name: only a title written as one ("Mrs", "Dr", not "his sister") and one no
+            # learner holds ("Captain Ellie-Mae Drummond lifted the trophy" is the team's captain) says adult
+            return not on_roster or (written[:1].isupper() and before not in self.cues.learner_titles)
         # a learner's name that a member of staff shares: only a role attached to it says "staff"
         return (first_key, last_key) in self.shared and (
             adult_just_before(self.cues, text, start) or adult_just_after(self.cues, text, start, end))

@@ -44,6 +44,7 @@ class Cues:
     adult_roles: frozenset[str]  # a role word just before a name: author, councillor
     adult_before: re.Pattern[str] | None  # phrases just before a name: "inspired by"
     titles: frozenset[str]  # Mr, Mrs, Dr ...
+    learner_titles: frozenset[str]  # titles a learner may hold too: Captain, Coach (a young leader)
     place_before: frozenset[str]  # St, Mount ...
     place_after: frozenset[str]  # Primary, Harbour, Day, Award ...
     not_names: frozenset[str]  # words never part of a person's name
@@ -74,6 +75,7 @@ class Cues:
             adult_roles=_words(options.get("adult_roles")),
             adult_before=_tail_pattern(options.get("adult_before")),
             titles=_words(options.get("titles")),
+            learner_titles=_words(options.get("learner_titles")),
             place_before=_words(options.get("place_before")),
             place_after=_words(options.get("place_after")),
             not_names=_words(options.get("not_names")),
