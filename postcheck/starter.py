@@ -44,7 +44,9 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
     review, error = check.thresholds(model)
     rules = ", ".join(r.id for r in pack.rules if r.category == rule.category and r.check != "learned") or "none"
     state = "on" if check.enabled else "off (model: enabled: false)"
-    return ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review; "
+    named = (f" (one that names a school, such as \"X Primary\", from {min(review, check.named_review):.2f})"
+             if check.names_school is not None else "")
+    return ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review{named}; "
                 f"{error:.2f} or more fails. Rules of this category: {rules}."]
 
 

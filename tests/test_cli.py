@@ -105,6 +105,13 @@ def test_rules_and_explain():
     assert result.exit_code == 2 and "postcheck rules" in result.output
 
 
+def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
+    disclaimer = runner.invoke(app, ["explain", "learned-disclaimer"]).output
+    assert "needs review (one that names a school" in " ".join(disclaimer.split()) and "from 0.80" in disclaimer
+    disparaging = runner.invoke(app, ["explain", "learned-disparaging"]).output
+    assert "needs review;" in " ".join(disparaging.split()) and "names a school" not in disparaging
+
+
 def test_init_never_overwrites(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["init"]).exit_code == 0
