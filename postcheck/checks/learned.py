@@ -158,7 +158,7 @@ class Learned:
         self.category = rule.category
         self.enabled = settings["enabled"]
         self.own = settings["thresholds"].get(rule.category, {})
-        self.named_review, self.names_school = _named_school(rule, config)
+        self.named_review, self.names_school = _named_school(rule)
 
     def thresholds(self, model: Any) -> tuple[float, float]:
         review, error = model.thresholds.get(self.category, (0.5, 0.95))
@@ -179,9 +179,9 @@ class Learned:
         for (start, end), row in zip(units, scores):
             score = float(row[column])
             at = review
-            if self.names_school is not None and score < review and score >= min(review, self.named_review):
-                if self.names_school.search(post.prose, start, end):
-                    at = min(review, self.named_review)
+            if self.names_school is not None and self.named_review <= score < review \
+                    and self.names_school.search(post.prose, start, end):
+                at = self.named_review
             if score < at or len(re.findall(r"\w+", post.prose[start:end])) < _MIN_WORDS:
                 continue
             text = post.prose[start:end].strip()
@@ -194,7 +194,7 @@ class Learned:
                                **({"names_a_school": True} if at < review else {})})
 
 
-def _named_school(rule: Any, config: Any) -> tuple[float, re.Pattern[str] | None]:
+def _named_school(rule: Any) -> tuple[float, re.Pattern[str] | None]:
     """Rule option ``named_school: {review: N, heads: [Primary, Academy, ...]}``: a sentence that names a
     school ("at Inchview Primary", "everyone at Denham Green Academy") is judged at the lower review
     threshold N. Naming the workplace is what policy 5.4 is about; the model's score says whether the name
