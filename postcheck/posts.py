@@ -22,7 +22,8 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".
 # bigger is not a draft, and checking it would cost minutes and gigabytes (spaCy, allow comments).
 MAX_DRAFT_BYTES = 200_000
 ACCOUNTS = ("school", "personal")
-PLATFORMS = ("facebook", "x", "instagram", "linkedin")
+# "website": the school's own news pages and newsletters, which the policy covers as much as its social accounts
+PLATFORMS = ("facebook", "x", "instagram", "linkedin", "website")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # image_roots for a look at which images a draft refers to (never for checking it): any folder

@@ -26,6 +26,17 @@ def image(tmp_path: Path, name: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("value, platform, problem", [
+    ("Website", "website", None),  # the school's own news page
+    ("tiktok", None, "platform must be one of facebook, x, instagram, linkedin, website, not 'tiktok'"),
+])
+def test_platform_in_front_matter(tmp_path, value, platform, problem):
+    post = load_draft(draft(tmp_path, f"---\nplatform: {value}\n---\nHello\n"))
+    assert post.platform == platform
+    assert [p.message for p in post.problems] == ([problem] if problem else [])
+    if problem:
+        assert post.problems[0].line == 2
+
 def test_front_matter_and_body_positions(tmp_path):
     path = draft(tmp_path, "---\naccount: personal\nplatform: X\ntitle: Hello there\n---\nLine one\nsecond line here\n")
     post = load_draft(path)
