@@ -87,6 +87,9 @@ class Engine:
         self.ctx = Context(self.config, nlp or NLP(model))
         self._checks: dict[str, Any] = {}
         self._learned_rules = frozenset(r.id for r in self.pack.rules if r.check == "learned")
+        from postcheck.checks.learned import model_floors
+
+        self._floors = model_floors(self.pack.rules, self.config)
 
     def check_for(self, rule: Rule) -> Any:
         if rule.id not in self._checks:
@@ -134,6 +137,10 @@ class Engine:
     def _combine(self, post: Post, findings: list[Finding]) -> list[Finding]:
         """The learned layer's findings meet the rules' (postcheck/checks/learned.py: combine)."""
         learned = self._learned_rules
+        if self._floors:
+            from postcheck.checks.learned import doubted
+
+            findings = doubted(post, self.ctx, findings, self._floors)
         if not any(f.rule in learned for f in findings):
             return findings
         from postcheck.checks.learned import combine

@@ -30,8 +30,14 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
         return []
     if rule.check != "learned":
         ids = ", ".join(r.id for r in learned)
-        return ["", f"Also judged by the learned model ({ids}): a sentence it scores high is flagged even in "
-                    "wording no rule lists; when it agrees with this rule in a post, the finding is an error."]
+        lines = ["", f"Also judged by the learned model ({ids}): a sentence it scores high is flagged even in "
+                     "wording no rule lists; when it agrees with this rule in a post, the finding is an error."]
+        floor = rule.options.get("model_floor")
+        if floor is not None:
+            lines.append(f"A match in a sentence the model scores below {float(floor):.2f} for {rule.category} is "
+                         "told as info, not a problem: these words are everyday words too (model: enabled: false "
+                         "turns this off).")
+        return lines
     from postcheck.checks.learned import Learned
     from postcheck.config import Config
     from postcheck.learned import LearnedModelError, load_model

@@ -112,6 +112,13 @@ def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
     assert "needs review;" in " ".join(disparaging.split()) and "names a school" not in disparaging
 
 
+
+def test_explain_says_below_which_model_score_a_confidential_match_is_info():
+    confidential = " ".join(runner.invoke(app, ["explain", "confidential"]).output.split())
+    assert "scores below 0.05 for confidential is told as info" in confidential
+    personal = " ".join(runner.invoke(app, ["explain", "personal-contact-details"]).output.split())
+    assert "told as info" not in personal
+
 def test_init_never_overwrites(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["init"]).exit_code == 0

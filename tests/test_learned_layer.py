@@ -137,6 +137,40 @@ def test_a_sentence_naming_a_school_is_judged_at_the_lower_named_school_threshol
     assert not by_rule(disclaimed, "learned-disclaimer")
 
 
+def test_a_confidential_rule_match_the_model_scores_below_its_floor_is_info(fake, tmp_path):
+    # rules/confidential.yaml: model_floor 0.05; the stand-in model scores 0 unless "hushhush" is in the sentence
+    doubted, _ = check("Class 4 wrote to the council to complain about litter in the park.")
+    (finding,) = [f for f in doubted.findings if f.category == "confidential"]
+    assert finding.rule == "confidential" and finding.severity is Severity.INFO and finding.suggestion is None
+    assert finding.details["model_score"] == 0.0 and finding.details["model_floor"] == 0.05
+    assert finding.details["judged_by"] == "rule, doubted by the model" and finding.details["topic"] == "complaint"
+    assert doubted.verdict.value == "pass"
+    agreed, _ = check("Class 4 hushhush wrote to the council to complain about litter in the park.")
+    assert {f.severity for f in agreed.findings if f.category == "confidential"} == {Severity.ERROR}
+    assert agreed.verdict.value == "fail"
+    # with the model switched off the rule judges alone, as before
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")
+    alone, _ = check("Class 4 wrote to the council to complain about litter in the park.",
+                     load_config(tmp_path / "postcheck.yaml"))
+    assert [f.severity for f in alone.findings if f.category == "confidential"] == [Severity.ERROR]
+
+
+@pytest.mark.parametrize("rule_id, floor, message", [
+    ("confidential", 2, "rule confidential: model_floor must be a number between 0 and 1"),
+    ("confidential", True, "rule confidential: model_floor must be a number between 0 and 1"),
+    ("unsafe-link", 0.1, "rule unsafe-link: model_floor given, but the model does not judge 'unsafe-link'"),
+])
+def test_a_bad_model_floor_is_one_line_naming_the_rule(rule_id, floor, message):
+    from dataclasses import replace
+
+    from postcheck.checks.learned import model_floors
+    from postcheck.rulepack import load_pack
+
+    rule = load_pack().get(rule_id)
+    with pytest.raises(ConfigError) as caught:
+        model_floors([replace(rule, options={**rule.options, "model_floor": floor})], Config())
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
 def test_thresholds_in_postcheck_yaml_move_the_line(fake, tmp_path):
     (tmp_path / "postcheck.yaml").write_text(
         "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.8}\n    reference: {error: 0.65}\n")

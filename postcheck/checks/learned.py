@@ -250,3 +250,55 @@ def _overlap(a: Finding, b: Finding) -> bool:
     if a.span is None or b.span is None:
         return False
     return a.span[0] < max(b.span[1], b.span[0] + 1) and b.span[0] < max(a.span[1], a.span[0] + 1)
+
+
+def model_floors(rules: Iterable[Any], config: Any) -> dict[str, float]:
+    """Rule option ``model_floor: N`` (rule id -> N): a finding of such a rule whose sentence the model
+    scores below N for the rule's category is told as info, not as a problem. For rules whose words are
+    also everyday words ("unwell", "complained", "keep it secret"): the model, trained on labelled posts,
+    says whether the sentence is about the thing the rule is for. Empty when the model is switched off."""
+    floors = {}
+    for rule in rules:
+        value = rule.options.get("model_floor")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: model_floor must be a number between 0 and 1",
+                              None, "options.model_floor")
+        if rule.category not in MODEL_CATEGORIES:
+            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: model_floor given, but the model does not "
+                              f"judge {rule.category!r}", None, "options.model_floor")
+        floors[rule.id] = float(value)
+    if floors and not model_settings(config.section("model"), config.path)["enabled"]:
+        return {}
+    return floors
+
+
+def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, float]) -> list[Finding]:
+    """Findings of rules with a model floor (model_floors) whose sentences all score below it, as info:
+    the model's score and the floor go in ``details``."""
+    from dataclasses import replace
+
+    if not any(f.rule in floors and f.severity is not Severity.INFO and f.span for f in findings):
+        return findings
+    scored = scores_for(post, ctx)
+    if scored is None:
+        return findings
+    model, units, scores = scored
+    out = []
+    for finding in findings:
+        floor = floors.get(finding.rule)
+        if floor is None or finding.severity is Severity.INFO or not finding.span \
+                or finding.category not in model.categories:
+            out.append(finding)
+            continue
+        column = model.categories.index(finding.category)
+        score = max((float(row[column]) for (start, end), row in zip(units, scores)
+                     if start < max(finding.span[1], finding.span[0] + 1) and finding.span[0] < end), default=None)
+        if score is None or score >= floor:
+            out.append(finding)
+            continue
+        out.append(replace(finding, severity=Severity.INFO, suggestion=None,
+                           details={**finding.details, "model_score": round(score, 3), "model_floor": floor,
+                                    "judged_by": "rule, doubted by the model"}))
+    return out
