@@ -147,6 +147,10 @@ def test_staff_member_with_a_learners_name(tmp_path):
     ("Story at www.linkschool.org.uk/news/Amelia_Hart", True),
     ("[Read the story](https://example.org/news/AmeliaHart/)", True),
     ("See https://example.org/winners/hart-amelia.html", True),
+    # a path with no host: an image or link destination is published too, read or not
+    ("![Raft building](/uploads/news/2024/raft-building-amelia-hart.jpg)", True),
+    ("[Read the story](../news/amelia-hart-county-champion)", True),
+    ("![The relay team](/uploads/news/2024/relay-team-year-6.jpg)", False),
     # hard negatives: ordinary addresses, accents, emoji and other scripts in legitimate text
     ("Read more: https://www.linkschool.org.uk/news/sports-day-results", False),
     ("Photos at https://example.org/gallery/red-house-winners", False),

@@ -103,7 +103,7 @@ class PersonNames:
             ctx.notice(f"staff list: {count} name{'s are' if count > 1 else ' is'} also on the roster; "
                        "such a name is treated as a learner's unless a staff title or role is attached to it")
         taken: list[tuple[int, int]] = []
-        for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text)]:
+        for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text, _unread_destinations(post))]:
             if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name),
                               on_roster=True):
                 continue
@@ -420,3 +420,17 @@ class ConsentNames:
 
 def _in_glued(post: Any, offset: int) -> bool:
     return any(s <= offset < e for s, e in glued_spans(post))
+
+
+def _unread_destinations(post: Any) -> list[tuple[int, int]]:
+    """Link and image destinations, less those of photos that were read: a read photo's file name is
+    checked as a file name already (and its fix is to rename the file)."""
+    read = {post.text[s.start:s.end].strip().casefold() for s in post.segments if s.field == "image-name"}
+    if not read:
+        return list(post.link_spans)
+    def stem(destination: str) -> str:  # the segment holds the file name without its extension
+        name = destination.strip().rsplit("/", 1)[-1].casefold()
+        return name.rsplit(".", 1)[0] if "." in name else name
+
+    return [(start, end) for start, end in post.link_spans if stem(post.text[start:end]) not in read]
+

@@ -144,20 +144,27 @@ class RosterIndex:
                     at = squashed.find(joined, at + 1)
 
 
-    def in_addresses(self, text: str) -> list[RosterHit]:
+    def in_addresses(self, text: str, destinations: Iterable[tuple[int, int]] = ()) -> list[RosterHit]:
         """Learners named inside a web address's path: /news/amelia-hart-county-champion,
-        /Amelia_Hart, /AmeliaHart (pieces split at - _ . / + %20 and CamelCase)."""
-        if not self.pairs or ("/" not in text and "www." not in text):
+        /Amelia_Hart, /AmeliaHart (pieces split at - _ . / + %20 and CamelCase). ``destinations``: the
+        (start, end) of each link and image destination in ``text``; one that is a path and not a full
+        address (``/uploads/raft-amelia-hart.jpg``, ``../news/amelia-hart``) is read the same way."""
+        if not self.pairs:
             return []
+        paths = []
+        if "/" in text or "www." in text:
+            for url in URL_PATTERN.finditer(text):
+                address = url.group(0)
+                slash = address.find("/", address.find("//") + 2 if "//" in address else 0)
+                if slash >= 0:
+                    paths.append((url.start() + slash, url.end()))
+        for start, end in destinations:
+            if not any(s <= start < e or start <= s < end for s, e in paths):
+                paths.append((start, end))
         hits: list[RosterHit] = []
-        for url in URL_PATTERN.finditer(text):
-            address = url.group(0)
-            slash = address.find("/", address.find("//") + 2 if "//" in address else 0)
-            if slash < 0:
-                continue
-            path_start = url.start() + slash
+        for path_start, path_end in paths:
             words = [(m.start(), m.end(), letters(m.group(0)))
-                     for m in _URL_WORD.finditer(text, path_start, url.end())]
+                     for m in _URL_WORD.finditer(text, path_start, path_end)]
             for (s0, _, w0), (_, e1, w1) in zip(words, words[1:]):
                 pair = self.pairs.get((w0, w1)) or self.pairs.get((w1, w0))
                 if pair is not None:
