@@ -233,6 +233,26 @@ def test_without_a_roster_context_decides_as_before(check_text_without_roster):
     assert found[0].details["evidence"] == "learner words in the sentence"
 
 
+
+@pytest.mark.parametrize("text, named", [
+    ("Great trip! [Read more](https://example.org/news/raft-ruby-stokoe-wins)", True),
+    ("Great trip!\n\n![Raft](/uploads/news/2024/raft-building-kian-oneill.jpg)", True),
+    # an author, an encyclopaedia's page, two ordinary words, an e-mail address, a title before the name
+    ("A visit from our author. [More](https://example.org/news/author-joseph-coelho-visit)", False),
+    ("Read about him [here](https://en.wikipedia.org/wiki/Roald_Dahl).", False),
+    ("Red wins! [More](https://example.org/news/red-house-wins-sports-day)", False),
+    ("Questions to [the club](mailto:sonny.carpenter4@gmail.com) please.", False),
+    ("Meet our new teacher: https://example.org/staff/mrs-jane-smith", False),
+    # the name written out in the post's own words: the prose judges it (an adult here)
+    ("Thanks to our caretaker Kian Oneill! [More](https://example.org/news/kian-oneill-retires)", False),
+])
+def test_without_a_roster_a_name_in_a_web_address_asks_for_review(text, named, check_text_without_roster):
+    found = [f for f in mine(check_text_without_roster(text))
+             if f.details.get("evidence", "").endswith("(no roster to tell whose)")]
+    assert bool(found) is named, text
+    if named:
+        assert [f.severity for f in found] == [Severity.WARNING]
+
 def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
     from typer.testing import CliRunner
 

@@ -29,7 +29,7 @@ from postcheck.names.context import (
 from postcheck.names.fold import fold_with_map, letters, mask_addresses
 from postcheck.names.learned import context_text, context_vectors, name_model, span_features
 from postcheck.names.people import TAG
-from postcheck.names.roster import RosterHit, RosterIndex, word_starts
+from postcheck.names.roster import RosterHit, RosterIndex, address_paths, path_words, word_starts
 
 _NO_CONTEXT = {"school": "warning", "personal": "info"}
 
@@ -71,6 +71,8 @@ def _staff_keys(staff: Iterable[str]) -> set[tuple[str, str]]:
 
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
+_COMMON_FIRST = 1000  # a first name that is also a word (Ruby, Grace) counts in an address only this common
+_REFERENCE_SITE = re.compile(r"(?:wikipedia|wikimedia|britannica|imdb)\.(?:org|com)/\S*$", re.I)
 
 
 class PersonNames:
@@ -129,6 +131,42 @@ class PersonNames:
                       suggestion=first,
                       severity=severity, confidence=0.9 if cand.ner_person else 0.7,
                       details={"source": "ner" if cand.ner_person else "names-list", "evidence": evidence})
+        if not self.has_roster:
+            yield from self._unlisted_in_addresses(post, ctx, text)
+
+    def _unlisted_in_addresses(self, post: Any, ctx: Any, prose: str) -> Iterator[Hit]:
+        """With no roster: a first name and a surname side by side in a link's or image's path
+        (/news/ruby-stokoe-wins), neither an English word, with no title or role before them, on no
+        staff list and not written out in the post's own words (there the prose judges it). Only a
+        warning: nothing in an address says whose name it is."""
+        finder = _finder(ctx, self.cues)
+        names = finder.names
+        adult = self.cues.titles | self.cues.adult_roles
+        said = " ".join(letters(w) for w in _WORDS.findall(prose))
+        for start, end in address_paths(post.text, _unread_destinations(post)):
+            path = post.text[start:end]
+            if path.lstrip().casefold().startswith(("mailto:", "tel:")):
+                continue  # an e-mail address is the contact rule's
+            if _REFERENCE_SITE.search(post.text, max(0, start - 40), start + 1):
+                continue  # an encyclopaedia's page on a person is about a public figure
+            cut = re.search(r"[?#]", path)
+            words = path_words(post.text, start, start + cut.start() if cut else end)
+            for before, (s0, _, w0), (_, e1, w1) in zip([None, *words], words, words[1:]):
+                if min(len(w0), len(w1)) < 3 or names.first_rank(w0) is None or names.last_rank(w1) is None:
+                    continue
+                if finder.is_word(w1) or (w0, w1) in self.staff:
+                    continue
+                if finder.is_word(w0) and names.first_rank(w0) > _COMMON_FIRST:  # Ruby, Grace: names first
+                    continue
+                if before is not None and before[2] in adult:
+                    continue
+                if f"{w0} {w1}" in said:
+                    continue
+                yield Hit(match=post.text[s0:e1], start=s0, end=e1, severity=Severity.WARNING, confidence=0.5,
+                          suggestion=first_name_form(w0.capitalize()),
+                          details={"source": "names-list",
+                                   "evidence": "a first name and a surname in a web address (no roster to tell "
+                                               "whose)"})
 
     def judged(self, post: Any, ctx: Any, text: str, doc: Any,
                taken: list[tuple[int, int]]) -> Iterator[tuple[Any, Severity | None, str]]:

@@ -151,20 +151,9 @@ class RosterIndex:
         address (``/uploads/raft-amelia-hart.jpg``, ``../news/amelia-hart``) is read the same way."""
         if not self.pairs:
             return []
-        paths = []
-        if "/" in text or "www." in text:
-            for url in URL_PATTERN.finditer(text):
-                address = url.group(0)
-                slash = address.find("/", address.find("//") + 2 if "//" in address else 0)
-                if slash >= 0:
-                    paths.append((url.start() + slash, url.end()))
-        for start, end in destinations:
-            if not any(s <= start < e or start <= s < end for s, e in paths):
-                paths.append((start, end))
         hits: list[RosterHit] = []
-        for path_start, path_end in paths:
-            words = [(m.start(), m.end(), letters(m.group(0)))
-                     for m in _URL_WORD.finditer(text, path_start, path_end)]
+        for path_start, path_end in address_paths(text, destinations):
+            words = path_words(text, path_start, path_end)
             for (s0, _, w0), (_, e1, w1) in zip(words, words[1:]):
                 pair = self.pairs.get((w0, w1)) or self.pairs.get((w1, w0))
                 if pair is not None:
@@ -176,6 +165,27 @@ class RosterIndex:
                     hits.append(RosterHit(start, end, self.pairs[pair], learner_first(self.pairs[pair], pair[0]),
                                           "address"))
         return hits
+
+
+def address_paths(text: str, destinations: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """(start, end) of the path of every web address in ``text``, and of each destination in
+    ``destinations`` that is not inside one (a path with no host)."""
+    paths = []
+    if "/" in text or "www." in text:
+        for url in URL_PATTERN.finditer(text):
+            address = url.group(0)
+            slash = address.find("/", address.find("//") + 2 if "//" in address else 0)
+            if slash >= 0:
+                paths.append((url.start() + slash, url.end()))
+    for start, end in destinations:
+        if not any(s <= start < e or start <= s < end for s, e in paths):
+            paths.append((start, end))
+    return paths
+
+
+def path_words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, letters) of each word of text[start:end] read as an address's path."""
+    return [(m.start(), m.end(), letters(m.group(0))) for m in _URL_WORD.finditer(text, start, end)]
 
 
 # A word of a web address: a run of letters, split at CamelCase ("AmeliaHart" is two).
