@@ -466,9 +466,9 @@ def _unread_destinations(post: Any) -> list[tuple[int, int]]:
     read = {post.text[s.start:s.end].strip().casefold() for s in post.segments if s.field == "image-name"}
     if not read:
         return list(post.link_spans)
+
     def stem(destination: str) -> str:  # the segment holds the file name without its extension
         name = destination.strip().rsplit("/", 1)[-1].casefold()
         return name.rsplit(".", 1)[0] if "." in name else name
 
     return [(start, end) for start, end in post.link_spans if stem(post.text[start:end]) not in read]
-
