@@ -253,6 +253,27 @@ def test_without_a_roster_a_name_in_a_web_address_asks_for_review(text, named, c
     if named:
         assert [f.severity for f in found] == [Severity.WARNING]
 
+
+@pytest.mark.parametrize("text, named", [
+    ("Cross country\n\n1st – Mazur, Hanna (Year 4)\n2nd – Doherty, Niamh (Year 4)\n", 2),
+    ("| Player | Runs |\n|---|---|\n| Llewellyn, Reuben | 117 |\n| Osei, Charlie | 44 |\n", 2),
+    # one line is not a list; roles on the lines; a list of first names; dates
+    ("Winner: Mazur, Hanna\n", 0),
+    ("Governors\n\n- Smith, John (Chair)\n- Patel, Anita (Vice Chair)\n", 0),
+    ("Reds: Wren, Alana, Tariq, Hine\nBlues: Jack, Ella\n", 0),
+    ("Fixtures\n\n- Saturday, June 14 (home)\n- Sunday, June 15 (away)\n", 0),
+])
+def test_without_a_roster_a_surname_first_list_asks_for_review(text, named, check_text_without_roster):
+    found = [f for f in mine(check_text_without_roster(text))
+             if f.details.get("evidence", "").startswith("names written Surname, First")]
+    assert len(found) == named, text
+    assert {f.severity for f in found} <= {Severity.WARNING}
+
+
+def test_a_long_line_of_placings_and_dashes_is_read_in_linear_time(check_text_without_roster):
+    # the list pattern reads bullets and placings before a name atomically: no backtracking blow-up
+    assert not mine(check_text_without_roster("1 " * 20000 + "- " * 20000 + "x\n"))
+
 def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
     from typer.testing import CliRunner
 

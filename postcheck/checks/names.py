@@ -72,6 +72,14 @@ def _staff_keys(staff: Iterable[str]) -> set[tuple[str, str]]:
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _COMMON_FIRST = 1000  # a first name that is also a word (Ruby, Grace) counts in an address only this common
+# "1st – Mazur, Hanna (Year 4)", "| Llewellyn, Reuben | 117 |": Surname, First at the head of a line or table
+# cell, after any bullet or placing, and followed by nothing more of the name (an end, a bracket, a dash, a number)
+_SURNAME_FIRST = re.compile(
+    r"^[ \t]*(?:[|*+•>–—-][ \t]*|\d++(?:st|nd|rd|th)?[.)]?[ \t]++)*+"
+    r"(?P<name>(?P<last>[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)?),[ \t]+(?P<first>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?))"
+    r"(?=[ \t]*(?:$|[|(\[–—-]|\d))", re.M)
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
 _REFERENCE_SITE = re.compile(r"(?:wikipedia|wikimedia|britannica|imdb)\.(?:org|com)/\S*$", re.I)
 
 
@@ -133,6 +141,35 @@ class PersonNames:
                       details={"source": "ner" if cand.ner_person else "names-list", "evidence": evidence})
         if not self.has_roster:
             yield from self._unlisted_in_addresses(post, ctx, text)
+            yield from self._unlisted_surname_first(ctx, text, taken)
+
+    def _unlisted_surname_first(self, ctx: Any, text: str, taken: list[tuple[int, int]]) -> Iterator[Hit]:
+        """With no roster: a list of names written "Surname, First", one at the head of each line or table
+        cell (results, averages, a register), at least two such lines, none with a title or role on it.
+        Only a warning: the list does not say whose names they are."""
+        names = _finder(ctx, self.cues).names
+        adult = self.cues.titles | self.cues.adult_roles
+        found = []
+        for m in _SURNAME_FIRST.finditer(text):
+            last, first = m.group("last"), m.group("first")
+            if names.last_rank(last.split("-")[0]) is None or names.first_rank(first.split("-")[0]) is None:
+                continue
+            if last.casefold() in _DAYS or first.casefold() in _MONTHS:  # "Saturday, June 14"
+                continue
+            if (letters(first), letters(last)) in self.staff or any(s <= m.start("last") < e for s, e in taken):
+                continue
+            line_end = text.find("\n", m.end())
+            line = text[m.start():len(text) if line_end < 0 else line_end]
+            if any(w.casefold() in adult for w in _WORDS.findall(line)):
+                continue
+            found.append(m)
+        if len(found) < 2:
+            return
+        for m in found:
+            yield Hit(match=m.group("name"), start=m.start("name"), end=m.end("name"), severity=Severity.WARNING,
+                      confidence=0.5, suggestion=first_name_form(m.group("first")),
+                      details={"source": "names-list",
+                               "evidence": "names written Surname, First in a list (no roster to tell whose)"})
 
     def _unlisted_in_addresses(self, post: Any, ctx: Any, prose: str) -> Iterator[Hit]:
         """With no roster: a first name and a surname side by side in a link's or image's path
