@@ -260,3 +260,17 @@ def test_help_and_a_lone_photo_load_no_model(tmp_path):
     assert _loads_the_model(  # the same process with words to read does load it: the test can tell
         "from pathlib import Path\nfrom postcheck.config import Config\nfrom postcheck.engine import Engine\n"
         f"from postcheck.posts import load_draft\nEngine(Config()).check_post(load_draft(Path({str(draft)!r})))")
+
+
+@pytest.mark.parametrize("rule_id, text, agreeing_word, floor", [
+    ("personal-circumstances", "Mrs Ellery is recovering from chemo and sends her love.", "myaddress", 0.01),
+    ("learner-contact", "Add me on Snapchat for the match photos.", "pingme", 0.02),
+])
+def test_rules_of_everyday_words_are_doubted_below_their_floor(fake, rule_id, text, agreeing_word, floor):
+    # rules/personal-circumstances.yaml and learner-contact.yaml have floors too ("Food Bank", "a personal message
+    # of condolence"); the stand-in model scores 0 unless the category's made-up word is in the sentence
+    doubted, _ = check(text)
+    (finding,) = by_rule(doubted, rule_id)
+    assert finding.severity is Severity.INFO and finding.details["model_floor"] == floor
+    agreed, _ = check(f"{agreeing_word} {text}")
+    assert {f.severity for f in by_rule(agreed, rule_id)} - {Severity.INFO}, "the model agrees: the rule stands"
