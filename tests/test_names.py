@@ -219,12 +219,24 @@ def test_unknown_surname_without_context_is_a_warning_at_most(check_text):
     ("Year 5 pupil Maisie Thorncliffe won the spelling bee.", "learner role just before the name", Severity.ERROR),
     ("Well done to Imogen Fletcher in Year 4!", "year group or learner role just after the name", Severity.ERROR),
     ("Oscar Trevithick earned 50 house points this week.", "a learner-only achievement bound to the name", Severity.ERROR),
+    ("Following the incident, Kieran Ashdown has been permanently excluded.",
+     "year group or learner role just after the name", Severity.ERROR),
+    ("Jody Brannigan, 14, received a fixed-term exclusion.", "year group or learner role just after the name",
+     Severity.ERROR),
     ("Thank you to Rowena Stickley for running the Year 5 chess club.",
      "learner words in the sentence; not on the roster", Severity.INFO),
 ])
 def test_every_finding_says_why_it_is_a_learner(text, evidence, severity, check_text):
     found = mine(check_text(text))
     assert [(f.details.get("evidence"), f.severity) for f in found][:1] == [(evidence, severity)]
+
+
+@pytest.mark.parametrize("text", [
+    "Mr Ashdown has been excluded from the rota this week.",  # a title: an adult
+    "Kieran Ashdown was excluded from the shortlist for the council seat.",
+])
+def test_an_exclusion_is_learner_evidence_only_as_a_sanction(text, check_text):
+    assert not [f for f in mine(check_text(text)) if f.severity is not Severity.INFO], text
 
 
 def test_without_a_roster_context_decides_as_before(check_text_without_roster):
@@ -257,10 +269,13 @@ def test_without_a_roster_a_name_in_a_web_address_asks_for_review(text, named, c
 @pytest.mark.parametrize("text, named", [
     ("Cross country\n\n1st – Mazur, Hanna (Year 4)\n2nd – Doherty, Niamh (Year 4)\n", 2),
     ("| Player | Runs |\n|---|---|\n| Llewellyn, Reuben | 117 |\n| Osei, Charlie | 44 |\n", 2),
+    # an event's label and a placing before the name, capitals
+    ("Results\n\nGirls 800m: 2nd - DHILLON, Hanna\nBoys 100m: 4th - BAKARE, SEUN\nBoys Shot: 1st - Doherty, Niall (9.1m)\n", 3),
     # one line is not a list; roles on the lines; a list of first names; dates
     ("Winner: Mazur, Hanna\n", 0),
     ("Governors\n\n- Smith, John (Chair)\n- Patel, Anita (Vice Chair)\n", 0),
     ("Reds: Wren, Alana, Tariq, Hine\nBlues: Jack, Ella\n", 0),
+    ("Pairs: Jack, Ella\nTrios: Max, Ruby\n", 0),  # a label with no placing after it is not a results line
     ("Fixtures\n\n- Saturday, June 14 (home)\n- Sunday, June 15 (away)\n", 0),
 ])
 def test_without_a_roster_a_surname_first_list_asks_for_review(text, named, check_text_without_roster):
@@ -348,3 +363,18 @@ def test_a_roster_name_of_two_ordinary_words_in_running_prose_needs_a_name_s_cas
 ])
 def test_a_first_name_with_initials_is_what_the_policy_asks_for(text, check_text_without_roster):
     assert mine(check_text_without_roster(text)) == []
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # a list of books under a line that says so: authors (co-authors, middle names) and a name opening a title
+    ("These are the books she has chosen:\n- Ruby Holler, by Sharon Creech\n"
+     "- Molly Moon and the Morphing Mystery, by Georgia Byng\n- Bad Cat Good Cat, by Lynne Reid Banks and Tony Ross\n",
+     False),
+    # a "surname" that is no surname but the head of a thing's name
+    ("Explorers can work towards the Chief Scout's Platinum and Diamond Awards this year.", False),
+    # a learner's own work in the same shape stays a learner's
+    ("Winning stories this term:\n- The Lost Key, by Callum Fenwick\n- Night Owl, by Imogen Trelawney\n", True),
+])
+def test_without_a_roster_book_lists_and_named_things_are_not_learners(text, flagged, check_text_without_roster):
+    found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]
+    assert bool(found) is flagged, [(f.match, f.details.get("evidence")) for f in found]

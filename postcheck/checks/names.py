@@ -72,11 +72,13 @@ def _staff_keys(staff: Iterable[str]) -> set[tuple[str, str]]:
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _COMMON_FIRST = 1000  # a first name that is also a word (Ruby, Grace) counts in an address only this common
-# "1st – Mazur, Hanna (Year 4)", "| Llewellyn, Reuben | 117 |": Surname, First at the head of a line or table
-# cell, after any bullet or placing, and followed by nothing more of the name (an end, a bracket, a dash, a number)
+# "1st – Mazur, Hanna (Year 4)", "| Llewellyn, Reuben | 117 |", "Year 9 Shot: 3rd - NWOSU, ADAEZE": Surname, First
+# at the head of a line or table cell, after any bullet or placing (and an event's label before a placing), and
+# followed by nothing more of the name (an end, a bracket, a dash, a number)
 _SURNAME_FIRST = re.compile(
-    r"^[ \t]*(?:[|*+•>–—-][ \t]*|\d++(?:st|nd|rd|th)?[.)]?[ \t]++)*+"
-    r"(?P<name>(?P<last>[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)?),[ \t]+(?P<first>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?))"
+    r"^[ \t]*(?:[^:\n|]{1,60}+:[ \t]*+(?=\d|[–—-]))?+(?:[|*+•>–—-][ \t]*|\d++(?:st|nd|rd|th)?[.)]?[ \t]++)*+"
+    r"(?P<name>(?P<last>[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)?),[ \t]+"
+    r"(?P<first>[A-Z](?:[a-z'’]+|[A-Z'’]+)(?:-[A-Z](?:[a-z'’]+|[A-Z'’]+))?))"
     r"(?=[ \t]*(?:$|[|(\[–—-]|\d))", re.M)
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
@@ -305,6 +307,9 @@ class PersonNames:
             return None, ""
         if word_after(text, cand.end).casefold() in self.cues.place_after:
             return None, ""
+        # "the Diamond Awards", "Harvest Festival": a "surname" that is no surname but the head of a thing's name
+        if cand.last_rank is None and re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_after:
+            return None, ""
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
             return None, ""
         weak_last = re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_last_weak
@@ -321,7 +326,7 @@ class PersonNames:
             return (Severity.ERROR, "praise for this name") if praise_just_before(self.cues, text, cand.start) else (None, "")
         # a famous or public person ("dressed as", "learned about", "author"), a book's author, or a
         # charity named after one
-        if author_of_book(self.cues, text, cand.start, cand.end):
+        if any(author_of_book(self.cues, text, start, cand.end) for start in starts):
             return None, ""
         if any(adult_just_before(self.cues, text, start) or cause_just_before(self.cues, text, start, cand.end)
                for start in starts):

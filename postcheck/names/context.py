@@ -146,17 +146,45 @@ def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True) ->
 
 
 def author_of_book(cues: Cues, text: str, start: int, end: int) -> bool:
-    """"Library book of the month: Noughts & Crosses by Malorie Blackman": a book's author, not a
-    learner ("The winning poem, Autumn Leaves by ..." is a learner's work)."""
+    """"Library book of the month: Noughts & Crosses by Malorie Blackman": a book's author (or the name
+    that opens its title, "Molly Moon and the Morphing Mystery, by ..."), not a learner ("The winning poem,
+    Autumn Leaves by ..." is a learner's work)."""
     if cues.work_by is None or cues.book_words is None:
         return False
     window = max(0, start - 120)
     m = cues.work_by.search(text, window, start)
-    if m is None:
-        return False
     left, right = sentence_bounds(text, start, end)
-    sentence = text[left:m.start()] + " " + text[end:right]  # the title's own words say nothing
+    if m is not None:
+        sentence = text[left:m.start()] + " " + text[end:right]  # the title's own words say nothing
+    else:  # the name opens the title: "- Molly Moon and the Morphing Mystery, by Georgia Byng"
+        by = _TITLE_BY.match(text, end)
+        if by is None:
+            return False
+        sentence = text[left:start] + " " + text[by.end():right]
+    sentence += " " + _list_intro(text, start)  # "These are the books she has chosen:" above "- Wonder, by ..."
     return bool(cues.book_words.search(sentence)) and not (cues.learner_work and cues.learner_work.search(sentence))
+
+
+_TITLE_BY = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’-]*|&|and|of|the|a|an|in|on|at|to|for|with|from)){0,8}[:,]?[ \t]+by[ \t]+[A-Z]")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]")
+
+
+def _list_intro(text: str, start: int) -> str:
+    """For a name in a list item, the line that introduces the list (the nearest line above that is not an
+    item); otherwise nothing."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _LIST_ITEM.match(text, line_start):
+        return ""
+    end = line_start - 1
+    for _ in range(40):  # a long list is still one list; further up is another paragraph
+        if end <= 0:
+            return ""
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        if line.strip() and not _LIST_ITEM.match(line):
+            return line
+        end = begin - 1
+    return ""
 
 
 def possessive(text: str, start: int, end: int) -> bool:
