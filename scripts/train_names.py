@@ -290,7 +290,7 @@ def main() -> int:
     parser.add_argument("--dense-scale", type=float, default=8.0,
                         help="scale of the context vector's columns (0: features only; --cv 0 always uses none)")
     parser.add_argument("--sweep", action="store_true", help="print held-out figures for several --l2 and stop")
-    parser.add_argument("--max-lost", type=int, default=1, help="held-out learner posts the threshold may lose")
+    parser.add_argument("--max-lost", type=int, default=2, help="held-out learner posts the threshold may lose")
     parser.add_argument("--all-spans", action="store_true",
                         help="train on the pairs the rules drop too (their evidence feature says so)")
     parser.add_argument("--cache", type=Path, help="where to keep parsed Docs and spans between runs")
