@@ -378,3 +378,20 @@ def test_a_first_name_with_initials_is_what_the_policy_asks_for(text, check_text
 def test_without_a_roster_book_lists_and_named_things_are_not_learners(text, flagged, check_text_without_roster):
     found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]
     assert bool(found) is flagged, [(f.match, f.details.get("evidence")) for f in found]
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("PTA AGM minutes\n\n**Present:** Moira Lennox (Chair), Gail Souter, Elaine Baird, Fiona Lumsden\n"
+     "**Apologies:** Jean Buchan, Heather Ritchie\n\nThe children's disco raised £420.\n", False),
+    ("Members present - Rhona Perry, Simone Hayward, Jude Harris\n\nThanks to all the pupils who helped.\n", False),
+    # a learner cue bound to a name on such a line still makes it a learner's
+    ("School council minutes\n\nPresent: Mrs Kaur, Callum Fenwick (Year 6), Imogen Trelawney (Year 5)\n", True),
+])
+def test_without_a_roster_a_meetings_attendance_line_names_adults(text, flagged, check_text_without_roster):
+    found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]
+    assert bool(found) is flagged, [(f.match, f.details.get("evidence")) for f in found]
+
+
+def test_a_roster_learner_on_an_attendance_line_is_still_found(check_text):
+    found = mine(check_text("Present: Mrs Kaur, Amelia Hart, Mr Jones\n"))
+    assert [f.details.get("evidence") for f in found] == ["on the roster"]

@@ -14,6 +14,7 @@ from postcheck.names.context import (
     cause_just_before,
     has_adult_cue,
     has_learner_cue,
+    in_adult_list,
     is_street,
     learner_just_after,
     learner_just_before,
@@ -322,6 +323,8 @@ class PersonNames:
             return None, ""
         if learner_just_after(self.cues, text, cand.end):
             return Severity.ERROR, LEARNER_AFTER
+        if in_adult_list(self.cues, text, cand.start):
+            return None, ""
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name
             return (Severity.ERROR, "praise for this name") if praise_just_before(self.cues, text, cand.start) else (None, "")
         # a famous or public person ("dressed as", "learned about", "author"), a book's author, or a

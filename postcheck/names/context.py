@@ -66,6 +66,7 @@ class Cues:
     achieves_after: re.Pattern[str] | None = None  # " won", " earned": the name is the one who achieved it
     given_to: re.Pattern[str] | None = None  # "Star Reader this month is": an achievement given to the name
     learner_noun_after: re.Pattern[str] | None = None  # "..., the most uncoordinated child": said of the name
+    adult_list: re.Pattern[str] | None = None  # "Present:", "Apologies –": a line listing those at a meeting
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "Cues":
@@ -97,6 +98,7 @@ class Cues:
             achieves_after=_head_pattern(options.get("achieves_after")),
             given_to=_head_pattern(options.get("given_to")),
             learner_noun_after=_any_pattern(options.get("learner_noun_after")),
+            adult_list=_any_pattern(options.get("adult_list_labels")),
         )
 
 
@@ -252,6 +254,21 @@ def achievement_bound(cues: Cues, text: str, start: int, end: int) -> bool:
             if cues.given_to.search(text[m.end():start]):
                 return True
     return bool(cues.achieves_after and cues.achieves_after.match(text, end) and cues.achievement.search(text, end, right))
+
+
+# A line's label: "**Present:**", "Members present:", "Apologies – " (bullets, bold and a few words before a colon
+# or a spaced dash)
+_LINE_LABEL = re.compile(r"[ \t>*_#-]*+([^\W\d_][^:\n–—]{0,40}?)[*_ \t]*(?::|[ \t][–—-](?=[ \t]))")
+
+
+def in_adult_list(cues: Cues, text: str, start: int) -> bool:
+    """"**Present:** Moira Lennox, Gail Souter", "Apologies – Jean Buchan": a name on a line that lists who was
+    at (or sent apologies to) a meeting: minutes name the adults who run things."""
+    if cues.adult_list is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    m = _LINE_LABEL.match(text, line_start, start)
+    return bool(m and cues.adult_list.search(m.group(1)))
 
 
 def learner_noun_said_of(cues: Cues, text: str, start: int, end: int) -> bool:
