@@ -135,3 +135,25 @@ def test_phrase_index_lets_through_exactly_the_phrases_a_post_can_hold():
     # "final" is missing, so the first cannot match; "sick" is needed by the third; prefixes are always tried
     assert by_source == {"final written warning": False, "sacked": True, "off? sick": False, "redundan*": True, "f**k": False}
     assert index.candidates(Matcher(tokenize("What the f**k was that?"))) is None  # a censored word may be any word
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("Parents' evening at Link tonight. Eleven appointments and four no-shows.", True),
+    ("He left us at Link's maths department in the lurch.", True),
+    ("Provisional SATs in for Link, and I'm gutted for the kids.", True),
+    ("Parents' evening at Link tonight. Views my own.", False),
+    ("Click the link below to book.", False),  # the word, not the name
+    ("Link up with us at the fun run!", False),  # a sentence's first word
+    ("We met on Link Road by the park.", False),  # another name
+    ("Record it in Scout Book Link on the resource page.", False),  # part of another name
+])
+def test_a_personal_post_naming_the_school_by_its_one_word_core_needs_a_disclaimer(text, flagged):
+    from postcheck.config import Config
+    from postcheck.engine import Engine
+    from postcheck.posts import post_from_text
+
+    result = Engine(Config(school="The Link School")).check_post(post_from_text(text, account="personal", name="d.md"))
+    found = [f for f in result.findings if f.rule == "disclaimer"]
+    assert bool(found) is flagged, text
+    if flagged:
+        assert found[0].match.startswith("Link")

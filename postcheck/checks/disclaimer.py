@@ -46,6 +46,19 @@ def school_phrases(name: str | None, aliases: Iterable[str] = ()) -> list[str]:
     return found
 
 
+def short_name(name: str | None) -> re.Pattern[str] | None:
+    """"at Link tonight" for The Link School: a one-word core of the school's name, as a name (capitalised, after a
+    lower-case word, so not a sentence's first word; not followed by another capitalised word, so not "Link Road").
+    Read as written, case and all: "link" the word is everywhere."""
+    words = re.findall(r"[\w']+", name or "")
+    distinctive = [w for w in words if w.casefold() not in _GENERIC]
+    if len(distinctive) != 1 or len(distinctive[0]) < 3 or not distinctive[0][:1].isupper():
+        return None
+    core = re.escape(distinctive[0])
+    # the word before starts lower case ("at", "for"), or a comma or semicolon ends it: not "Scout Book Link"
+    return re.compile(r"(?:(?<![\w'’-])[a-z][\w'’-]*|[,;])[ \t]+(" + core + r"(?:['’]s)?)(?![\w'’-])(?![ \t]+[A-Z])")
+
+
 def _expand(phrases: Iterable[Any], names: list[str]) -> list[str]:
     """A phrase with ``{school}`` stands for one phrase per way of writing the school's name."""
     out: list[str] = []
@@ -70,6 +83,7 @@ class Disclaimer:
         self.disclaimers = compile_phrases(options.get("disclaimers") or ())
         self.on_behalf = compile_phrases(_expand(options.get("on_behalf") or (), names))
         self.mention_text = " or ".join(names[:1]) or "the school"
+        self.short_name = short_name(config.school)
         if not config.school:
             self._notice = "school name not configured: disclaimer rule only sees phrases such as 'our school'"
         else:
@@ -90,9 +104,13 @@ class Disclaimer:
             yield Hit(match=text[start:end], start=start, end=end, details={"reason": "speaks for the school"},
                       message="Personal post speaks on the school's behalf: {}".format(text[start:end]))
             return
-        if mention is None or matcher.any_in(self.disclaimers) is not None:
+        short = self.short_name.search(text) if self.short_name is not None else None
+        if (mention is None and short is None) or matcher.any_in(self.disclaimers) is not None:
             return
-        start, end = tokens[mention[0]].start, tokens[mention[1] - 1].end
+        if mention is None or (short is not None and short.start(1) < tokens[mention[0]].start):
+            start, end = short.span(1)
+        else:
+            start, end = tokens[mention[0]].start, tokens[mention[1] - 1].end
         yield Hit(match=text[start:end], start=start, end=end, details={"reason": "no disclaimer"})
 
     def has_disclaimer(self, post: Any, ctx: Any) -> bool:
