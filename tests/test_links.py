@@ -213,3 +213,18 @@ def test_capital_i_for_lower_case_l_against_every_trusted_domain(url, reason):
 ])
 def test_capitals_that_are_not_a_lookalike_pass(url):
     assert _findings(_engine(allow=["durhamcouncil.example"]), f"Apply at {url} now.") == []
+
+
+@pytest.mark.parametrize("url, reason", [
+    # a school's address (or the council's) as the front of another site's: the real domain is what follows
+    ("https://walbottle-village.newcastle.sch.uk.ticket-confirm.example/christmas",
+     "sch.uk is only part of the name; the real domain is ticket-confirm.example"),
+    ("https://www.newcastle.gov.uk-pay.example/meals", "gov.uk is only part of the name"),
+])
+def test_a_trusted_suffix_inside_another_sites_address_is_unsafe(url, reason):
+    findings = _findings(_engine(), f"Book at {url} now.")
+    assert findings and reason in findings[0].message and findings[0].severity is Severity.ERROR
+
+
+def test_a_school_site_under_sch_uk_is_no_lookalike():
+    assert _findings(_engine(), "Book at https://walbottle-village.newcastle.sch.uk/christmas now.") == []
