@@ -308,12 +308,13 @@ class PersonNames:
             return None, ""
         if word_after(text, cand.end).casefold() in self.cues.place_after:
             return None, ""
+        last_word = re.sub(r"['’]s?$", "", cand.last.text).casefold()
         # "the Diamond Awards", "Harvest Festival": a "surname" that is no surname but the head of a thing's name
-        if cand.last_rank is None and re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_after:
+        if cand.last_rank is None and last_word in self.cues.place_after:
             return None, ""
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
             return None, ""
-        weak_last = re.sub(r"['’]s?$", "", cand.last.text).casefold() in self.cues.place_last_weak
+        weak_last = last_word in self.cues.place_last_weak
         if (cand.kind != "strong" or weak_last) and self._weak_place(text, cand.start, cand):
             return None, ""
         if any(learner_just_before(self.cues, text, start) for start in starts):
