@@ -395,3 +395,24 @@ def test_without_a_roster_a_meetings_attendance_line_names_adults(text, flagged,
 def test_a_roster_learner_on_an_attendance_line_is_still_found(check_text):
     found = mine(check_text("Present: Mrs Kaur, Amelia Hart, Mr Jones\n"))
     assert [f.details.get("evidence") for f in found] == ["on the roster"]
+
+
+@pytest.mark.parametrize("check", ["check_text", "check_text_without_roster"])
+def test_a_learner_noun_inside_a_books_title_says_nothing_of_the_name(check, request):
+    text = "Other favourites: *Kick* by Mitch Johnson and *The Boy at the Back of the Class* by Onjali Q. Rauf."
+    found = mine(request.getfixturevalue(check)(text))
+    # with no roster a lone full name may still ask for a look ("no context"), but never as a learner's
+    assert not [f for f in found if "learner" in f.details.get("evidence", "") and f.severity is not Severity.INFO]
+    assert not [f for f in found if f.severity is Severity.ERROR]
+    # said of the name outside any title, it still counts
+    said = mine(request.getfixturevalue(check)("Tobias Ferreira came last again, the slowest boy in the race."))
+    assert [f.severity for f in said] == [Severity.ERROR]
+
+
+def test_only_italic_titles_are_blanked_not_quoted_words():
+    from postcheck.names.context import without_titles
+
+    text = 'Read *The Boy at the Back of the Class* and "our Year 5 team were superb", said the coach.'
+    blanked = without_titles(text)
+    assert len(blanked) == len(text) and "Boy" not in blanked
+    assert '"our Year 5 team were superb"' in blanked  # quoted words are someone's words about people: kept

@@ -24,6 +24,7 @@ from postcheck.names.context import (
     quoted_title,
     sentence_bounds,
     title_case_heading,
+    without_titles,
     word_after,
     word_before,
 )
@@ -336,7 +337,7 @@ class PersonNames:
                for start in starts):
             return None, ""
         left, right = sentence_bounds(text, cand.start, cand.end)
-        sentence = text[left:cand.start] + " " + text[cand.end:right]
+        sentence = without_titles(text[left:cand.start] + " " + text[cand.end:right])
         learner, adult = has_learner_cue(self.cues, sentence), has_adult_cue(self.cues, sentence)
         if learner and not adult:
             return Severity.ERROR, "learner words in the sentence"
@@ -346,7 +347,7 @@ class PersonNames:
             if learner or adult or cand.kind != "unknown" or cand.ner_other:
                 return None, ""
             return self._no_context(post), "no context"
-        if learner or (not adult and has_learner_cue(self.cues, text[:cand.start] + " " + text[cand.end:])):
+        if learner or (not adult and has_learner_cue(self.cues, without_titles(text[:cand.start] + " " + text[cand.end:]))):
             return Severity.WARNING, "learner words in the post"
         if adult:
             return None, ""

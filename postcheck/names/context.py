@@ -276,7 +276,18 @@ def learner_noun_said_of(cues: Cues, text: str, start: int, end: int) -> bool:
     if cues.learner_noun_after is None:
         return False
     _, right = sentence_bounds(text, start, end)
-    return bool(cues.learner_noun_after.search(text, end, right))
+    return bool(cues.learner_noun_after.search(without_titles(text[end:right])))
+
+
+# A work's title set off in italics: *The Boy at the Back of the Class*, _The Iron Man_ (not quotation marks: those
+# are as often someone's words about the people named)
+_TITLED_WORK = re.compile(r"(?<![\w*_])([*_])(?=\S)[^*_\n]{1,80}?(?<=\S)\1(?![\w*_])")
+
+
+def without_titles(text: str) -> str:
+    """`text` with the italic titles of works in it blanked out (same length): a title's own words say nothing of the
+    people around it ("*Kick* by Mitch Johnson and *The Boy at the Back of the Class* by ...")."""
+    return _TITLED_WORK.sub(lambda m: " " * len(m.group()), text)
 
 
 _HEADING_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?([^\n]*)")
