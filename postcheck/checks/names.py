@@ -105,6 +105,7 @@ class PersonNames:
         self.staff = staff - self.shared
         self.roster_rows = len(config.roster or ())
         self.no_context = {**_NO_CONTEXT, **(rule.options.get("no_context_severity") or {})}
+        self.adult_words = self.cues.titles | self.cues.adult_roles  # a word on a list's line or before an address
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
         text = mask_addresses(post.prose)
@@ -117,7 +118,8 @@ class PersonNames:
             ctx.notice(f"staff list: {count} name{'s are' if count > 1 else ' is'} also on the roster; "
                        "such a name is treated as a learner's unless a staff title or role is attached to it")
         taken: list[tuple[int, int]] = []
-        for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text, _unread_destinations(post))]:
+        destinations = _unread_destinations(post)
+        for hit in [*self.roster.find(text), *self.roster.in_addresses(post.text, destinations)]:
             if self._is_adult(text, hit.start, hit.end, letters(hit.first_written), letters(hit.learner.last_name),
                               on_roster=True):
                 continue
@@ -144,7 +146,7 @@ class PersonNames:
                       severity=severity, confidence=0.9 if cand.ner_person else 0.7,
                       details={"source": "ner" if cand.ner_person else "names-list", "evidence": evidence})
         if not self.has_roster:
-            yield from self._unlisted_in_addresses(post, ctx, text)
+            yield from self._unlisted_in_addresses(post, ctx, text, destinations)
             yield from self._unlisted_surname_first(ctx, text, taken)
 
     def _unlisted_surname_first(self, ctx: Any, text: str, taken: list[tuple[int, int]]) -> Iterator[Hit]:
@@ -152,7 +154,6 @@ class PersonNames:
         cell (results, averages, a register), at least two such lines, none with a title or role on it.
         Only a warning: the list does not say whose names they are."""
         names = _finder(ctx, self.cues).names
-        adult = self.cues.titles | self.cues.adult_roles
         found = []
         for m in _SURNAME_FIRST.finditer(text):
             last, first = m.group("last"), m.group("first")
@@ -164,7 +165,7 @@ class PersonNames:
                 continue
             line_end = text.find("\n", m.end())
             line = text[m.start():len(text) if line_end < 0 else line_end]
-            if any(w.casefold() in adult for w in _WORDS.findall(line)):
+            if any(w.casefold() in self.adult_words for w in _WORDS.findall(line)):
                 continue
             found.append(m)
         if len(found) < 2:
@@ -175,16 +176,16 @@ class PersonNames:
                       details={"source": "names-list",
                                "evidence": "names written Surname, First in a list (no roster to tell whose)"})
 
-    def _unlisted_in_addresses(self, post: Any, ctx: Any, prose: str) -> Iterator[Hit]:
+    def _unlisted_in_addresses(self, post: Any, ctx: Any, prose: str,
+                               destinations: list[tuple[int, int]]) -> Iterator[Hit]:
         """With no roster: a first name and a surname side by side in a link's or image's path
         (/news/ruby-stokoe-wins), neither an English word, with no title or role before them, on no
         staff list and not written out in the post's own words (there the prose judges it). Only a
         warning: nothing in an address says whose name it is."""
         finder = _finder(ctx, self.cues)
         names = finder.names
-        adult = self.cues.titles | self.cues.adult_roles
         said = " ".join(letters(w) for w in _WORDS.findall(prose))
-        for start, end in address_paths(post.text, _unread_destinations(post)):
+        for start, end in address_paths(post.text, destinations):
             path = post.text[start:end]
             if path.lstrip().casefold().startswith(("mailto:", "tel:")):
                 continue  # an e-mail address is the contact rule's
@@ -199,7 +200,7 @@ class PersonNames:
                     continue
                 if finder.is_word(w0) and names.first_rank(w0) > _COMMON_FIRST:  # Ruby, Grace: names first
                     continue
-                if before is not None and before[2] in adult:
+                if before is not None and before[2] in self.adult_words:
                     continue
                 if f"{w0} {w1}" in said:
                     continue
