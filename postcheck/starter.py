@@ -52,6 +52,10 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
     state = "on" if check.enabled else "off (model: enabled: false)"
     named = (f" (one that names a school, such as \"X Primary\", from {min(review, check.named_review):.2f})"
              if check.names_school is not None else "")
+    for account in sorted(check.account_review):
+        at = check.thresholds(model, account)[0]
+        if at < review:
+            named += f" (on a {account} account from {at:.2f})"
     return ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review{named}; "
                 f"{error:.2f} or more fails. Rules of this category: {rules}."]
 

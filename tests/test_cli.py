@@ -109,7 +109,8 @@ def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
     disclaimer = runner.invoke(app, ["explain", "learned-disclaimer"]).output
     assert "needs review (one that names a school" in " ".join(disclaimer.split()) and "from 0.80" in disclaimer
     disparaging = runner.invoke(app, ["explain", "learned-disparaging"]).output
-    assert "needs review;" in " ".join(disparaging.split()) and "names a school" not in disparaging
+    assert "needs review (on a school account from 0.85);" in " ".join(disparaging.split())
+    assert "names a school" not in disparaging
 
 
 

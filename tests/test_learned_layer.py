@@ -137,6 +137,25 @@ def test_a_sentence_naming_a_school_is_judged_at_the_lower_named_school_threshol
     assert not by_rule(disclaimed, "learned-disclaimer")
 
 
+def test_on_the_school_account_a_disparaging_sentence_is_judged_from_the_lower_account_threshold(fake, tmp_path):
+    # rules/learned-disparaging.yaml: account_review {school: 0.85}; a personal account keeps the model's own
+    fake.thresholds = {**fake.thresholds, "disparaging": (0.9, 0.99)}
+    plain = fake.score
+    fake.score = lambda texts, account, platform: np.where(plain(texts, account, platform) == np.float32(0.7),
+                                                           np.float32(0.87), plain(texts, account, platform))
+    text = "The visitors were a zorbly bunch of people, frankly.\n"
+    school, _ = check(text)
+    (finding,) = by_rule(school, "learned-disparaging")
+    assert finding.severity is Severity.WARNING and finding.details["review_at"] == 0.85
+    personal, _ = check(text, account="personal")
+    assert not by_rule(personal, "learned-disparaging")
+    # a review threshold in postcheck.yaml is the user's, on every account
+    (tmp_path / "postcheck.yaml").write_text(
+        "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.88}\n")
+    own, _ = check(text, load_config(tmp_path / "postcheck.yaml"))
+    assert not by_rule(own, "learned-disparaging")
+
+
 def test_a_confidential_rule_match_the_model_scores_below_its_floor_is_info(fake, tmp_path):
     # rules/confidential.yaml: model_floor 0.05; the stand-in model scores 0 unless "hushhush" is in the sentence
     doubted, _ = check("Class 4 wrote to the council to complain about litter in the park.")

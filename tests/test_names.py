@@ -416,3 +416,34 @@ def test_only_italic_titles_are_blanked_not_quoted_words():
     blanked = without_titles(text)
     assert len(blanked) == len(text) and "Boy" not in blanked
     assert '"our Year 5 team were superb"' in blanked  # quoted words are someone's words about people: kept
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # the post names the place in full, so the pair alone elsewhere in it is that place
+    ("The league began at Joseph Swan Academy tonight.\n\nThanks to Joseph Swan's Year 8 netball team for "
+     "umpiring.\n", False),
+    ("Schools: Leicester Grammar School and Fairfield Prep.\n\nLeicester Grammar and Fairfield shared the gold "
+     "after a morning of chess.\n", False),
+    # without the place in the post, a year group after the name still says learner
+    ("Thanks to Joseph Swan's Year 8 netball team for umpiring.\n", True),
+    # names the writer joins to themself are grown-ups: colleagues, friends
+    ("The club supplied the referees. Kerri Duffy, Chris McGrath and I hatched a plan to use our U15 girls.\n",
+     False),
+    ("Me and Dan Ellis ran the tuck shop while the Year 6 pupils sold raffle tickets.\n", False),
+    # ... unless a learner cue is bound to the name
+    ("Year 6 pupil Ruby Stokoe and I went to the library.\n", True),
+    # a hyphenated role before the name
+    ("Assistant head Terry Graves and school sport co-ordinator Rob Dowler led our Year 8 Sports Leaders.\n", False),
+    # a plural role, a role as a label, a role in apposition, a relative clause that gives a job
+    ("Thanks to the pupils who helped, and to referees Neive Naughton (Girls' Final) and Kacper Ignatiuk (Mixed).\n",
+     False),
+    ("Year 5 and 6 squad\n\nCoach: Rob Russell\n", False),
+    ('Academy Principal, James Andriot, said: "I am relieved for our Year 11 pupils."\n', False),
+    ("Agnes McCluskey, who manages the pre-school, said the sessions were perfect for the children.\n", False),
+    # a role a pupil holds as well says nothing as a label: a school council's officers
+    ("School council officers\n\nChair: Elin Rhys Jones (Year 6)\nSecretary: Megan Lloyd-Evans (Year 5)\n", True),
+])
+def test_without_a_roster_places_the_post_names_in_full_and_the_writers_companions_are_not_learners(
+        text, flagged, check_text_without_roster):
+    found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]
+    assert bool(found) is flagged, [(f.match, f.details.get("evidence")) for f in found]

@@ -159,10 +159,16 @@ class Learned:
         self.enabled = settings["enabled"]
         self.own = settings["thresholds"].get(rule.category, {})
         self.named_review, self.names_school = _named_school(rule)
+        self.account_review = _account_review(rule)
 
-    def thresholds(self, model: Any) -> tuple[float, float]:
+    def thresholds(self, model: Any, account: str | None = None) -> tuple[float, float]:
+        """(review, error) for a post on `account`; a review threshold set in postcheck.yaml applies to every
+        account, else the rule's ``account_review`` option may lower the model's own for one account."""
         review, error = model.thresholds.get(self.category, (0.5, 0.95))
-        review = self.own.get("review", review)
+        if "review" in self.own:
+            review = self.own["review"]
+        elif account in self.account_review:
+            review = min(review, self.account_review[account])
         return review, max(review, self.own.get("error", error))
 
     def run(self, post: Any, ctx: Any) -> Iterable[Hit]:
@@ -175,7 +181,7 @@ class Learned:
         if self.category not in model.categories:
             return
         column = model.categories.index(self.category)
-        review, error = self.thresholds(model)
+        review, error = self.thresholds(model, post.account)
         for (start, end), row in zip(units, scores):
             score = float(row[column])
             at = review
@@ -192,6 +198,13 @@ class Learned:
                       details={"score": round(score, 3), "review_at": round(at, 3), "error_at": round(error, 3),
                                "model": model.version, "judged_by": "model",
                                **({"names_a_school": True} if at < review else {})})
+
+
+def _account_review(rule: Any) -> dict[str, float]:
+    """Rule option ``account_review: {school: N}``: on that account a sentence is judged from review threshold N
+    (never above the model's own). The rule file says why."""
+    option = rule.options.get("account_review") or {}
+    return {str(account): float(value) for account, value in option.items()}
 
 
 def _named_school(rule: Any) -> tuple[float, re.Pattern[str] | None]:

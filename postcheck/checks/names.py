@@ -15,6 +15,7 @@ from postcheck.names.context import (
     has_adult_cue,
     has_learner_cue,
     in_adult_list,
+    in_post_as_a_thing,
     is_street,
     learner_just_after,
     learner_just_before,
@@ -24,6 +25,7 @@ from postcheck.names.context import (
     quoted_title,
     sentence_bounds,
     title_case_heading,
+    with_the_author,
     without_titles,
     word_after,
     word_before,
@@ -314,6 +316,8 @@ class PersonNames:
         # "the Diamond Awards", "Harvest Festival": a "surname" that is no surname but the head of a thing's name
         if cand.last_rank is None and last_word in self.cues.place_after:
             return None, ""
+        if in_post_as_a_thing(self.cues, text, cand.first.text, re.sub(r"['’]s?$", "", cand.last.text)):
+            return None, ""
         if is_street(self.cues, text, cand.start, cand.end, cand.last.text):
             return None, ""
         weak_last = last_word in self.cues.place_last_weak
@@ -326,7 +330,7 @@ class PersonNames:
             return None, ""
         if learner_just_after(self.cues, text, cand.end):
             return Severity.ERROR, LEARNER_AFTER
-        if in_adult_list(self.cues, text, cand.start):
+        if in_adult_list(self.cues, text, cand.start) or with_the_author(text, cand.start, cand.end):
             return None, ""
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name
             return (Severity.ERROR, "praise for this name") if praise_just_before(self.cues, text, cand.start) else (None, "")
@@ -334,7 +338,7 @@ class PersonNames:
         # charity named after one
         if any(author_of_book(self.cues, text, start, cand.end) for start in starts):
             return None, ""
-        if any(adult_just_before(self.cues, text, start) or cause_just_before(self.cues, text, start, cand.end)
+        if any(adult_just_before(self.cues, text, start, end=cand.end) or cause_just_before(self.cues, text, start, cand.end)
                for start in starts):
             return None, ""
         left, right = sentence_bounds(text, cand.start, cand.end)

@@ -129,17 +129,37 @@ def has_adult_cue(cues: Cues, text: str) -> bool:
     return bool(cues.adult and cues.adult.search(text))
 
 
-_LISTED_AFTER = re.compile(r"([^\W\d_][\w'’-]*[ \t]+[^\W\d_][\w'’-]*)[ \t]+(?:and|&)[ \t]+$")
+_ROLE_LABEL = re.compile(r"([^\W\d_]+)[ \t]*([:,])[ \t]*$")
+_APPOSITION_END = re.compile(r"[ \t]*[,)]")
+# roles a pupil holds too (a team sheet's "Captain:", a school council's "Chair:" and "Secretary:"): as a label
+# or in apposition they say nothing of age
+_HELD_BY_LEARNERS = frozenset({"captain", "capt", "chair", "chairperson", "chairman", "chairwoman", "secretary",
+                               "treasurer", "president", "editor", "leader", "ambassador", "representative"})
+_HYPHENED_BEFORE = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)+)[ \t]*$")
+_WITH_ME_AFTER = re.compile(
+    r"(?:[ \t]*,[ \t]*(?:[A-Z][\w'’-]+[ \t]+){0,2}[A-Z][\w'’-]+)*[ \t]*,?[ \t]+(?:and|&)[ \t]+(?:I|me|myself)\b")
+_WITH_ME_BEFORE = re.compile(r"\b(?:I|[Mm]e|[Mm]yself)[ \t]+(?:and|&)[ \t]+$")
+_LISTED_AFTER = re.compile(
+    r"([^\W\d_][\w'’-]*[ \t]+[^\W\d_][\w'’-]*)(?:[ \t]*\([^()\n]{0,40}\))?[ \t]+(?:and|&)[ \t]+$")
 
 
-def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True) -> bool:
+def adult_just_before(cues: Cues, text: str, start: int, listed: bool = True, end: int | None = None) -> bool:
     """"author Julia Donaldson", "Councillor", "inspired by": the name is a public adult's.
 
     A name joined by "and" to such a name shares its cue: "learned about Mary Seacole and Walter Tull"
     (not after a comma, which often starts a new clause: "Inspired by Mary Seacole, Tom Hart wrote").
     """
     before = text[max(0, start - 60):start]
-    if word_before(text, start).casefold() in cues.adult_roles:
+    word = word_before(text, start).casefold()
+    if word in cues.adult_roles or (word.endswith("s") and word[:-1] in cues.adult_roles):  # "referees X and Y"
+        return True
+    # a role as a label or in apposition: "Coach: Rob Russell", "Academy Principal, James Andriot, said"
+    label = _ROLE_LABEL.search(before)
+    if label and label.group(1).casefold() in cues.adult_roles and label.group(1).casefold() not in _HELD_BY_LEARNERS \
+            and (label.group(2) == ":" or (end is not None and _APPOSITION_END.match(text, end))):
+        return True
+    joined = _HYPHENED_BEFORE.search(before)  # "co-ordinator Rob Dowler" reads as "coordinator"
+    if joined and joined.group(1).replace("-", "").casefold() in cues.adult_roles:
         return True
     if cues.adult_before and cues.adult_before.search(before):
         return True
@@ -259,6 +279,19 @@ def achievement_bound(cues: Cues, text: str, start: int, end: int) -> bool:
 # A line's label: "**Present:**", "Members present:", "Apologies – " (bullets, bold and a few words before a colon
 # or a spaced dash)
 _LINE_LABEL = re.compile(r"[ \t>*_#-]*+([^\W\d_][^:\n–—]{0,40}?)[*_ \t]*(?::|[ \t][–—-](?=[ \t]))")
+
+
+def with_the_author(text: str, start: int, end: int) -> bool:
+    """"Kerri Duffy, Chris McGrath and I hatched a plan", "my wife and I", "me and Dan Ellis": a name the
+    writer joins to themself is a grown-up's, a colleague or a friend of the writer's."""
+    return bool(_WITH_ME_AFTER.match(text, end) or _WITH_ME_BEFORE.search(text, max(0, start - 20), start))
+
+
+def in_post_as_a_thing(cues: Cues, text: str, first: str, last: str) -> bool:
+    """"Joseph Swan's Year 8 team" after "Joseph Swan Academy" in the same post; "Leicester Grammar" after
+    "Leicester Grammar School": the pair is the name of a place or body the post names in full."""
+    pair = re.compile(rf"\b{re.escape(first)}[ \t]+{re.escape(last)}[ \t]+([^\W\d_]+)")
+    return any(m.group(1).casefold() in cues.place_after for m in pair.finditer(text))
 
 
 def in_adult_list(cues: Cues, text: str, start: int) -> bool:
