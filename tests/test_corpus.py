@@ -1,4 +1,5 @@
-"""The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from."""
+"""The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from. So are the
+validation posts (corpus/validation/*.jsonl), which it never learns from."""
 from __future__ import annotations
 
 import json
@@ -12,12 +13,13 @@ from postcheck.model import CATEGORIES
 from conftest import ROOT
 
 DATA = ROOT / "corpus" / "data"
+VALIDATION = ROOT / "corpus" / "validation"
 REGISTRY = re.compile(r"pypi\.org|files\.pythonhosted|/simple/", re.I)
 
 
-def _posts():
+def _posts(folder=DATA):
     posts = []
-    for file in sorted(DATA.glob("*.jsonl")):
+    for file in sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 posts.append((f"{file.name}:{number}", json.loads(line)))
@@ -25,6 +27,7 @@ def _posts():
 
 
 POSTS = _posts()
+CHECKED = POSTS + _posts(VALIDATION)
 
 
 def test_the_corpus_is_big_enough_and_mostly_clean():
@@ -37,9 +40,9 @@ def test_the_corpus_is_big_enough_and_mostly_clean():
 
 
 def test_every_post_is_well_formed():
-    ids = Counter(p["id"] for _, p in POSTS)
+    ids = Counter(p["id"] for _, p in CHECKED)
     assert not [i for i, n in ids.items() if n > 1]
-    for where, post in POSTS:
+    for where, post in CHECKED:
         assert post["account"] in ("school", "personal"), where
         assert isinstance(post["text"], str) and post["text"].strip(), where
         assert set(post["categories"]) <= set(CATEGORIES), where
@@ -51,9 +54,15 @@ def test_every_post_is_well_formed():
 
 @pytest.mark.parametrize("kind", ["real", "adapted"])
 def test_real_text_says_where_it_came_from(kind):
-    sourced = [p for _, p in POSTS if p.get("source", "").startswith(kind + ":")]
+    sourced = [p for _, p in CHECKED if p.get("source", "").startswith(kind + ":")]
     assert sourced and all(re.match(rf"{kind}:\S+\.\S+", p["source"]) for p in sourced)
 
 
 def test_no_package_registry_address_in_the_corpus():
-    assert not [w for w, p in POSTS if REGISTRY.search(json.dumps(p))]
+    assert not [w for w, p in CHECKED if REGISTRY.search(json.dumps(p))]
+
+
+def test_the_validation_posts_are_not_in_the_training_corpus():
+    validation = {p["id"] for _, p in _posts(VALIDATION)}
+    assert len(validation) >= 300
+    assert not validation & {p["id"] for _, p in POSTS}
