@@ -226,5 +226,23 @@ def test_a_trusted_suffix_inside_another_sites_address_is_unsafe(url, reason):
     assert findings and reason in findings[0].message and findings[0].severity is Severity.ERROR
 
 
+@pytest.mark.parametrize("url, reason", [
+    # any whole web address at the front of another host's name, trusted or not
+    ("https://chat.whatsapp.com.join-class6k.example/invite/Y6", "whatsapp.com is only part of the name"),
+    ("https://www.an-author.co.uk.orders-secure.example/signed-copies", "an-author.co.uk is only part of the name"),
+    ("https://youtu.be.video-share.example/watch", "youtu.be is only part of the name"),
+])
+def test_a_whole_domain_inside_another_hosts_name_is_unsafe(url, reason):
+    findings = _findings(_engine(), f"Join here: {url}")
+    assert findings and reason in findings[0].message and findings[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("url", ["https://uk.linkedin.com/in/someone", "https://www.uk.issworld.com/careers",
+                                 "https://news.blog.example.org/term-dates", "https://en.wikipedia.org/wiki/Owl",
+                                 "https://mail.google.com/", "https://www.bbc.co.uk/news"])
+def test_ordinary_subdomains_are_no_domain_inside_a_host(url):
+    assert _findings(_engine(), f"See {url} for more.") == []
+
+
 def test_a_school_site_under_sch_uk_is_no_lookalike():
     assert _findings(_engine(), "Book at https://walbottle-village.newcastle.sch.uk/christmas now.") == []

@@ -374,6 +374,10 @@ def test_a_first_name_with_initials_is_what_the_policy_asks_for(text, check_text
     ("Explorers can work towards the Chief Scout's Platinum and Diamond Awards this year.", False),
     # a learner's own work in the same shape stays a learner's
     ("Winning stories this term:\n- The Lost Key, by Callum Fenwick\n- Night Owl, by Imogen Trelawney\n", True),
+    # a title set off in quotes or italics before "by" is a work's, with no word about books around it
+    ("We also enjoyed 'Paper Dolls' by Julia Donaldson and made our own paper dolls with the children.\n", False),
+    ('Reception loved "Supertato" by Sue Hendra this week.\n', False),
+    ("The winning poem, 'Autumn Leaves' by Callum Fenwick, was read out in assembly.\n", True),
 ])
 def test_without_a_roster_book_lists_and_named_things_are_not_learners(text, flagged, check_text_without_roster):
     found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]

@@ -271,6 +271,9 @@ class UnsafeLinks:
             label = self.own.split(".")[0]
             if len(label) >= 6 and label in host and not belongs(host, self.own) and not problems:
                 problems.append(Problem(f"uses the school's name inside another domain ({site})"))
+        inner = _domain_inside(host)
+        if inner and not problems:
+            problems.append(Problem(f"{inner} is only part of the name; the real domain is {site}"))
         return problems
 
     def _skeleton(self, host: str) -> str:
@@ -361,6 +364,25 @@ def _near(a: str, b: str) -> bool:
                                    and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+# Suffixes whose last label is one of these (or a two-letter country code) make a name inside a host read as a
+# whole web address: "chat.whatsapp.com.join-class6k.xyz". Newer words that are suffixes too ("blog", "news",
+# "school") are left out: "news.blog.example.org" is an ordinary host.
+_CLASSIC_SUFFIXES = frozenset({"com", "org", "net", "edu", "gov"})
+
+
+def _domain_inside(host: str) -> str:
+    """A complete domain written at the start of another host's name ("sallygrindley.co.uk" in
+    "www.sallygrindley.co.uk.orders-secure.info"), or ""."""
+    parts = extractor()(host)
+    if not parts.subdomain:
+        return ""
+    inner = extractor()(parts.subdomain)
+    last = inner.suffix.rsplit(".", 1)[-1]
+    if not inner.domain or inner.domain == "www" or not (last in _CLASSIC_SUFFIXES or len(last) == 2):
+        return ""
+    return f"{inner.domain}.{inner.suffix}"
 
 
 def _ip_host(host: str) -> bool:

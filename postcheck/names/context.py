@@ -174,6 +174,11 @@ def author_of_book(cues: Cues, text: str, start: int, end: int) -> bool:
     if cues.work_by is None or cues.book_words is None:
         return False
     window = max(0, start - 120)
+    quoted = _QUOTED_BY.search(text, window, start)
+    if quoted is not None:  # "'Paper Dolls' by Julia Donaldson": a title set off as one is a work's, whatever else
+        left, right = sentence_bounds(text, start, end)
+        sentence = text[left:quoted.start()] + " " + text[end:right]
+        return not (cues.learner_work and cues.learner_work.search(sentence))
     m = cues.work_by.search(text, window, start)
     left, right = sentence_bounds(text, start, end)
     if m is not None:
@@ -187,6 +192,8 @@ def author_of_book(cues: Cues, text: str, start: int, end: int) -> bool:
     return bool(cues.book_words.search(sentence)) and not (cues.learner_work and cues.learner_work.search(sentence))
 
 
+_QUOTED_BY = re.compile(r"(?:(?<![\w'’])['‘][^'’\n]{2,60}['’](?![\w'’])|[\"“][^\"”\n]{2,60}[\"”]|\*[^*\n]{2,60}\*|(?<!\w)_[^_\n]{2,60}_)"
+                        r",?[ \t]+(?:(?:written|illustrated|retold|translated)[ \t]+)?by[ \t]+$")
 _TITLE_BY = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’-]*|&|and|of|the|a|an|in|on|at|to|for|with|from)){0,8}[:,]?[ \t]+by[ \t]+[A-Z]")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]")
 
