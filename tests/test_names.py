@@ -451,3 +451,28 @@ def test_without_a_roster_places_the_post_names_in_full_and_the_writers_companio
         text, flagged, check_text_without_roster):
     found = [f for f in mine(check_text_without_roster(text)) if f.severity is not Severity.INFO]
     assert bool(found) is flagged, [(f.match, f.details.get("evidence")) for f in found]
+
+
+@pytest.mark.parametrize("text", [
+    "The prize went to Sanjay Ramaswamy from our own P6 class.",      # Scottish stages are year groups
+    "Well done to Orla Pennington (S3), who won the debating final.",
+    "Thanks to Ella Hartley of our Year 3 team for the cakes.",      # membership of a class
+])
+def test_with_a_roster_a_name_not_on_it_with_its_class_bound_to_it_is_an_error(text, check_text):
+    found = mine(check_text(text))
+    assert [f.severity for f in found] == [Severity.ERROR], [(f.match, f.details.get("evidence")) for f in found]
+
+
+def test_a_book_read_in_a_class_does_not_make_its_author_a_learner(check_text):
+    assert not [f for f in mine(check_text("We read poems by Simon Armitage in our Year 9 class."))
+                if f.severity is not Severity.INFO]
+
+
+@pytest.mark.parametrize("check", ["check_text", "check_text_without_roster"])
+def test_a_first_name_that_is_also_a_word_is_a_name_with_a_year_group_bound_to_it(check, request):
+    # "Grace" is a verb too, and the model called "Grace Lennox" an organisation here
+    found = mine(request.getfixturevalue(check)("Well done to Grace Lennox (Year 9), who won the debating final."))
+    assert [f.severity for f in found] == [Severity.ERROR]
+    # without such a cue the pair is left alone, as before
+    thanks = mine(request.getfixturevalue(check)("Thanks to Grace Lennox for the cakes and to all the pupils."))
+    assert not [f for f in thanks if f.severity is not Severity.INFO]

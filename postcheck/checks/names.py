@@ -330,6 +330,8 @@ class PersonNames:
             return None, ""
         if learner_just_after(self.cues, text, cand.end):
             return Severity.ERROR, LEARNER_AFTER
+        if cand.kind == "wordy-first":  # "Grace Lennox": nothing weaker than a bound year group or role will do
+            return None, ""
         if in_adult_list(self.cues, text, cand.start) or with_the_author(text, cand.start, cand.end):
             return None, ""
         if cand.kind == "lower":  # "well done reece smith": only praise bound to the pair makes it a name

@@ -183,6 +183,10 @@ class PeopleFinder:
     def _weak_kind(self, first: Token, last: Token, last_word: str, f_rank: int | None, l_rank: int | None) -> str | None:
         """A pair that is a name only if a learner cue says so (the check decides)."""
         low = last_word.casefold()
+        if f_rank is not None and f_rank <= RARE_FIRST and first.text.casefold() in self.common \
+                and l_rank is not None and first.shape == "title" and last.shape == "title" \
+                and low not in self.common and low not in self.cues.place_after and low not in self.cues.not_names:
+            return "wordy-first"  # Grace Lennox, Will Hartley: a name only with a year group or learner role bound to it
         if f_rank is None or f_rank > RARE_FIRST or first.text.casefold() in self.common or len(last_word) < 3:
             return None  # Grace, Will, Joy: the first word must be a name and nothing else
         if low in self.cues.place_last or low in self.cues.place_after or low in self.cues.not_names:
