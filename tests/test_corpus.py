@@ -66,3 +66,21 @@ def test_the_validation_posts_are_not_in_the_training_corpus():
     validation = {p["id"] for _, p in _posts(VALIDATION)}
     assert len(validation) >= 300
     assert not validation & {p["id"] for _, p in POSTS}
+
+
+SPAN_LABELS = {"learner", "adult", "public", "fictional", "thing", "not-name"}
+
+
+def _span_posts(name):
+    path = ROOT / "corpus" / "names" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_name_check_posts_are_well_formed_and_not_trained_on():
+    trained, check = _span_posts("spans.jsonl"), _span_posts("check.jsonl")
+    assert len(check) >= 100 and any(s["label"] == "learner" for p in check for s in p["spans"])
+    assert not {p["id"] for p in check} & {p["id"] for p in trained}
+    for post in check:
+        assert post["account"] in ("school", "personal") and post["source"].startswith(("real:", "adapted:")), post["id"]
+        assert all(s["text"] in post["text"] and s["label"] in SPAN_LABELS for s in post["spans"]), post["id"]
+        assert not REGISTRY.search(json.dumps(post)), post["id"]

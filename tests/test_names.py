@@ -271,6 +271,8 @@ def test_without_a_roster_a_name_in_a_web_address_asks_for_review(text, named, c
     ("| Player | Runs |\n|---|---|\n| Llewellyn, Reuben | 117 |\n| Osei, Charlie | 44 |\n", 2),
     # an event's label and a placing before the name, capitals
     ("Results\n\nGirls 800m: 2nd - DHILLON, Hanna\nBoys 100m: 4th - BAKARE, SEUN\nBoys Shot: 1st - Doherty, Niall (9.1m)\n", 3),
+    # several results on a line, each with its placing after it
+    ("Sprints\n\nYear 4 Boys: Asante, Kwame (1st); Nowicki, Bartosz (2nd); Featherstone, Jack (3rd)\n", 3),
     # one line is not a list; roles on the lines; a list of first names; dates
     ("Winner: Mazur, Hanna\n", 0),
     ("Governors\n\n- Smith, John (Chair)\n- Patel, Anita (Vice Chair)\n", 0),
@@ -288,6 +290,7 @@ def test_without_a_roster_a_surname_first_list_asks_for_review(text, named, chec
 def test_a_long_line_of_placings_and_dashes_is_read_in_linear_time(check_text_without_roster):
     # the list pattern reads bullets and placings before a name atomically: no backtracking blow-up
     assert not mine(check_text_without_roster("1 " * 20000 + "- " * 20000 + "x\n"))
+    assert not mine(check_text_without_roster("Results" + ": x" * 3000 + "; Smith, John" * 400 + "\n"))
 
 def test_human_report_shows_the_evidence_in_a_few_words(tmp_path):
     from typer.testing import CliRunner

@@ -84,6 +84,13 @@ _SURNAME_FIRST = re.compile(
     r"(?P<name>(?P<last>[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)?),[ \t]+"
     r"(?P<first>[A-Z](?:[a-z'’]+|[A-Z'’]+)(?:-[A-Z](?:[a-z'’]+|[A-Z'’]+))?))"
     r"(?=[ \t]*(?:$|[|(\[–—-]|\d))", re.M)
+# several results on one line, each "Surname, First" with its placing: "Year 4 Boys: Asante, Kwame (1st);
+# Nowicki, Bartosz (2nd)" (a label alone before names is not enough: "Pairs: Jack, Ella")
+_SURNAME_FIRST_PLACED = re.compile(
+    r"(?:^[ \t]*[^:\n|]{1,60}+:|;)[ \t]*"
+    r"(?P<name>(?P<last>[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)?),[ \t]+"
+    r"(?P<first>[A-Z](?:[a-z'’]+|[A-Z'’]+)(?:-[A-Z](?:[a-z'’]+|[A-Z'’]+))?))"
+    r"(?=[ \t]*\((?:\d{1,2}(?:st|nd|rd|th)|joint|=?\d{1,2})\b)", re.M)
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _REFERENCE_SITE = re.compile(r"(?:wikipedia|wikimedia|britannica|imdb)\.(?:org|com)/\S*$", re.I)
@@ -157,7 +164,9 @@ class PersonNames:
         Only a warning: the list does not say whose names they are."""
         names = _finder(ctx, self.cues).names
         found = []
-        for m in _SURNAME_FIRST.finditer(text):
+        placed = [m for m in _SURNAME_FIRST_PLACED.finditer(text)]
+        starts = {m.start("name") for m in placed}
+        for m in [*placed, *(m for m in _SURNAME_FIRST.finditer(text) if m.start("name") not in starts)]:
             last, first = m.group("last"), m.group("first")
             if names.last_rank(last.split("-")[0]) is None or names.first_rank(first.split("-")[0]) is None:
                 continue
