@@ -479,3 +479,12 @@ def test_a_first_name_that_is_also_a_word_is_a_name_with_a_year_group_bound_to_i
     # without such a cue the pair is left alone, as before
     thanks = mine(request.getfixturevalue(check)("Thanks to Grace Lennox for the cakes and to all the pupils."))
     assert not [f for f in thanks if f.severity is not Severity.INFO]
+
+
+@pytest.mark.parametrize("check", ["check_text", "check_text_without_roster"])
+def test_a_learner_role_ends_at_the_sentence_it_is_in(check, request):
+    # "students." closes its sentence: the next one's first words are no learner's name ("As Tom", "Tom Hartley")
+    text = ("We start recruiting the first cohort of Year 7 students. As Tom is a member of the trust's team he will "
+            "shape the curriculum. Our new Year 7 students. Tom Hartley, the head, welcomed them.")
+    assert not [f for f in mine(request.getfixturevalue(check)(text)) if f.severity is not Severity.INFO]
+    assert [f.severity for f in mine(request.getfixturevalue(check)("Pupil of the week: Tom Hartley"))] == [Severity.ERROR]

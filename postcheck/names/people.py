@@ -18,6 +18,7 @@ _PREFIXED = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 RARE_FIRST = 1500  # a first name ranked past this needs NER or a listed surname to count
 WEAK_LAST = 2000  # a surname that is also a word (Green, Brown) counts only if this common as a surname
+WORDY_FIRST = 300  # a first name that is also a word (Grace, Josh) is worth a look only this common ("As", "Else" are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ class PeopleFinder:
     def _weak_kind(self, first: Token, last: Token, last_word: str, f_rank: int | None, l_rank: int | None) -> str | None:
         """A pair that is a name only if a learner cue says so (the check decides)."""
         low = last_word.casefold()
-        if f_rank is not None and f_rank <= RARE_FIRST and first.text.casefold() in self.common \
+        if f_rank is not None and f_rank <= WORDY_FIRST and first.text.casefold() in self.common \
                 and l_rank is not None and first.shape == "title" and last.shape == "title" \
                 and low not in self.common and low not in self.cues.place_after and low not in self.cues.not_names:
             return "wordy-first"  # Grace Lennox, Will Hartley: a name only with a year group or learner role bound to it
