@@ -50,7 +50,11 @@ def main() -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every draft that disagrees")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    corpus = Path(args.corpus)
+    corpus = Path(args.corpus).resolve()  # the config written below lives elsewhere: its paths must be absolute
+    if not (corpus / "labels.yaml").is_file():
+        print(f"evaluate: {corpus / 'labels.yaml'}: no labels file (a corpus folder holds labels.yaml and drafts/)",
+              file=sys.stderr)
+        return 2
     labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))
 
     with tempfile.TemporaryDirectory() as tmp:
