@@ -164,7 +164,7 @@ class PersonNames:
         Only a warning: the list does not say whose names they are."""
         names = _finder(ctx, self.cues).names
         found = []
-        placed = [m for m in _SURNAME_FIRST_PLACED.finditer(text)]
+        placed = list(_SURNAME_FIRST_PLACED.finditer(text))
         starts = {m.start("name") for m in placed}
         for m in [*placed, *(m for m in _SURNAME_FIRST.finditer(text) if m.start("name") not in starts)]:
             last, first = m.group("last"), m.group("first")

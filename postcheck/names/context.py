@@ -19,21 +19,12 @@ def _any_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")(?!\w)", re.I)
 
 
-def _tail_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
-    """Phrases that must end right before a name (only punctuation or spaces between)."""
+def _tail_pattern(values: Iterable[Any], gap: str = r"\W*") -> re.Pattern[str] | None:
+    """Phrases that must end right before a name (only punctuation or spaces between, of the kind `gap` allows)."""
     items = [str(v) for v in values or ()]
     if not items:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")\W*$", re.I)
-
-
-def _tail_in_sentence(values: Iterable[Any]) -> re.Pattern[str] | None:
-    """Phrases that must end right before a name in the same sentence: "pupils: Tom Hart", not "our Year 7
-    students. As Tom ..." (a line break may come between: "Star of the week\nTom Hart")."""
-    items = [str(v) for v in values or ()]
-    if not items:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")[^\w.]*$", re.I)
+    return re.compile(r"(?<!\w)(?:" + "|".join(items) + r")" + gap + "$", re.I)
 
 
 def _head_pattern(values: Iterable[Any]) -> re.Pattern[str] | None:
@@ -90,7 +81,9 @@ class Cues:
             place_after=_words(options.get("place_after")),
             not_names=_words(options.get("not_names")),
             particles=_words(options.get("particles")),
-            learner_before=_tail_in_sentence(options.get("learner_before")),
+            # in the same sentence: "pupils: Tom Hart", not "our Year 7 students. As Tom ..." (a line break may
+            # come between: "Star of the week" above a name)
+            learner_before=_tail_pattern(options.get("learner_before"), gap=r"[^\w.]*"),
             cause_before=_tail_pattern(options.get("cause_before")),
             place_last=_words(options.get("place_last")),
             place_last_weak=_words(options.get("place_last_weak")),

@@ -187,7 +187,7 @@ class PeopleFinder:
         if f_rank is not None and f_rank <= WORDY_FIRST and first.text.casefold() in self.common \
                 and l_rank is not None and first.shape == "title" and last.shape == "title" \
                 and low not in self.common and low not in self.cues.place_after and low not in self.cues.not_names:
-            return "wordy-first"  # Grace Lennox, Will Hartley: a name only with a year group or learner role bound to it
+            return "wordy-first"  # Grace Lennox, Josh Armitage: a name only with a year group or learner role bound to it
         if f_rank is None or f_rank > RARE_FIRST or first.text.casefold() in self.common or len(last_word) < 3:
             return None  # Grace, Will, Joy: the first word must be a name and nothing else
         if low in self.cues.place_last or low in self.cues.place_after or low in self.cues.not_names:
