@@ -56,8 +56,17 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
         at = check.thresholds(model, account)[0]
         if at < review:
             named += f" (on a {account} account from {at:.2f})"
-    return ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review{named}; "
-                f"{error:.2f} or more fails. Rules of this category: {rules}."]
+    lines = ["", f"Model: {model.version}, {state}. A sentence scoring {review:.2f} or more needs review{named}; "
+                 f"{error:.2f} or more fails. Rules of this category: {rules}."]
+    from postcheck.checks.learned import two_readers
+
+    for account in getattr(model, "context_accounts", ()):
+        if two_readers(model, rule.category, account):
+            at, to = check.thresholds(model, account)
+            lines.append(f"On the {account}'s own account two readers judge it (a fine-tuned MiniLM reads again each "
+                         f"sentence the first scores high; the score is their mean): review from {at:.2f}, "
+                         f"fails from {to:.2f}.")
+    return lines
 
 
 def _example_text(example) -> str:

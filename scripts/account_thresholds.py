@@ -4,7 +4,7 @@
     uv run python scripts/account_thresholds.py --category disclaimer FILE.jsonl ...
 
 Reads posts in the corpus format (corpus/README.md) that the shipped model was NOT trained on
-(corpus/validation/ by default) and scores them with the shipped model alone, rules left out: a post is
+(corpus/validation/ by default) and scores them with the shipped model alone (both readers, as postcheck judges), rules left out: a post is
 flagged when any of its units reaches the threshold. This is how the school account's own disparaging
 threshold (rules/learned-disparaging.yaml, `account_review`) was checked.
 """
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from postcheck.learned import load_model, split_units  # noqa: E402
 
-THRESHOLDS = (0.993, 0.984, 0.95, 0.9, 0.85, 0.8)
+THRESHOLDS = (0.993, 0.984, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
 
 
 def best_scores(posts: list[dict], category: str) -> list[float]:
@@ -30,8 +30,17 @@ def best_scores(posts: list[dict], category: str) -> list[float]:
     out = []
     for post in posts:
         texts = [post["text"][a:b] for a, b in split_units(post["text"])]
-        scores = model.score(texts, post["account"], post.get("platform", "")) if texts else None
-        out.append(float(scores[:, column].max()) if scores is not None else 0.0)
+        if not texts:
+            out.append(0.0)
+            continue
+        scores = model.score(texts, post["account"], post.get("platform", ""))[:, column]
+        if category in model.context_categories:
+            # the mean of the two readers for every unit: where the static score alone rules a unit out
+            # (postcheck.checks.learned.judged), that mean is below the threshold too, so the maximum is flagged
+            # at a threshold exactly when postcheck flags the post
+            second = model.context_score(texts, post["account"], post.get("platform", ""))
+            scores = (scores + second[:, model.context_categories.index(category)]) / 2
+        out.append(float(scores.max()))
     return out
 
 

@@ -137,23 +137,20 @@ def test_a_sentence_naming_a_school_is_judged_at_the_lower_named_school_threshol
     assert not by_rule(disclaimed, "learned-disclaimer")
 
 
-def test_on_the_school_account_a_disparaging_sentence_is_judged_from_the_lower_account_threshold(fake, tmp_path):
-    # rules/learned-disparaging.yaml: account_review {school: 0.85}; a personal account keeps the model's own
+def test_a_rule_account_review_option_lowers_the_review_threshold_on_that_account_only(fake, tmp_path):
+    # rule option account_review {school: 0.85}: the school's account judged from 0.85, never above the model's own
+    from postcheck.checks.learned import Learned
+
     fake.thresholds = {**fake.thresholds, "disparaging": (0.9, 0.99)}
-    plain = fake.score
-    fake.score = lambda texts, account, platform: np.where(plain(texts, account, platform) == np.float32(0.7),
-                                                           np.float32(0.87), plain(texts, account, platform))
-    text = "The visitors were a zorbly bunch of people, frankly.\n"
-    school, _ = check(text)
-    (finding,) = by_rule(school, "learned-disparaging")
-    assert finding.severity is Severity.WARNING and finding.details["review_at"] == 0.85
-    personal, _ = check(text, account="personal")
-    assert not by_rule(personal, "learned-disparaging")
+    rule = types.SimpleNamespace(category="disparaging", options={"account_review": {"school": 0.85}})
+    learned = Learned(rule, Config(school="The Link School"))
+    assert learned.thresholds(fake, "school") == (0.85, 0.99)
+    assert learned.thresholds(fake, "personal") == (0.9, 0.99)
     # a review threshold in postcheck.yaml is the user's, on every account
     (tmp_path / "postcheck.yaml").write_text(
         "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.88}\n")
-    own, _ = check(text, load_config(tmp_path / "postcheck.yaml"))
-    assert not by_rule(own, "learned-disparaging")
+    own = Learned(rule, load_config(tmp_path / "postcheck.yaml"))
+    assert own.thresholds(fake, "school") == (0.88, 0.99) and own.thresholds(fake, "personal") == (0.88, 0.99)
 
 
 def test_a_confidential_rule_match_the_model_scores_below_its_floor_is_info(fake, tmp_path):
@@ -293,3 +290,79 @@ def test_rules_of_everyday_words_are_doubted_below_their_floor(fake, rule_id, te
     assert finding.severity is Severity.INFO and finding.details["model_floor"] == floor
     agreed, _ = check(f"{agreeing_word} {text}")
     assert {f.severity for f in by_rule(agreed, rule_id)} - {Severity.INFO}, "the model agrees: the rule stands"
+
+
+class FakeTwoReaders(FakeModel):
+    """The stand-in with a second reader for disparaging on the school's account: it scores 0.9 where the sentence
+    says "sneer", 0.1 elsewhere, and records what it was asked to read."""
+
+    context_categories = ("disparaging", "reference")
+    context_accounts = ("school",)
+    context_thresholds = {"disparaging": (0.6, 0.95)}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[list[str]] = []
+
+    def context_score(self, texts, account, platform):
+        self.read.append(list(texts))
+        return np.array([[0.9 if "sneer" in t else 0.1, 0.0] for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def two(monkeypatch, fake):
+    model = FakeTwoReaders()
+    sys.modules["postcheck.learned"].load_model = lambda: model
+    return model
+
+
+def test_the_second_reader_reads_only_sentences_whose_static_score_could_reach_review(two):
+    # review 0.6: only a static score of 0.2 or more can lift the mean to 0.6, so the stand-in's 0.7 ("zorbly") is
+    # read and its 0 elsewhere is not
+    result, _ = check("Sports day was sunny, a sneer of weather.\nThe visitors were zorbly, a sneer.\n")
+    assert two.read == [["The visitors were zorbly, a sneer."]]
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx((0.7 + 0.9) / 2) and finding.details["review_at"] == 0.6
+    assert finding.severity is Severity.WARNING
+
+
+def test_a_high_static_score_the_second_reader_disagrees_with_is_not_flagged(two):
+    # (0.7 + 0.1) / 2 = 0.4, below review 0.6: the sentence is read and let go
+    result, _ = check("The visitors were a zorbly bunch of people, frankly.\n")
+    assert two.read == [["The visitors were a zorbly bunch of people, frankly."]]
+    assert not by_rule(result, "learned-disparaging") and result.verdict.value == "pass"
+
+
+def test_on_a_personal_account_the_static_reader_judges_alone(two):
+    # the stand-in's own review threshold, 0.6, for the static score 0.7; nothing is read twice
+    result, _ = check("The visitors were a zorbly bunch of people, frankly.\n", account="personal")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx(0.7) and two.read == []
+
+
+def test_categories_the_second_reader_does_not_judge_keep_the_static_score(two):
+    # it has an output for references, but no thresholds for them: the static reader judges them
+    result, _ = check("Please glimmock her for the job, she is great.\n")
+    (finding,) = by_rule(result, "learned-reference")
+    assert finding.details["score"] == pytest.approx(0.7) and two.read == []
+
+
+def test_a_lower_threshold_in_postcheck_yaml_lowers_the_gate_to_match(two, tmp_path):
+    # review 0.3: a static score of 0 can no longer rule a sentence out... but a score below 2 x 0.3 - 1 < 0
+    # never exists, so every sentence is read
+    (tmp_path / "postcheck.yaml").write_text(
+        "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.3}\n")
+    result, _ = check("A plain sentence about the day, with a sneer.\n", load_config(tmp_path / "postcheck.yaml"))
+    assert two.read == [["A plain sentence about the day, with a sneer."]]
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx(0.45)
+
+
+def test_a_second_reader_that_fails_leaves_the_static_score_and_says_so(two):
+    def broken(texts, account, platform):
+        raise RuntimeError("onnxruntime is missing\nsecond line")
+    two.context_score = broken
+    result, engine = check("The visitors were a zorbly bunch of people, frankly.\n")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx(0.7)
+    assert any("second reader failed (onnxruntime is missing)" in n for n in engine.ctx.notices)

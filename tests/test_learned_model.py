@@ -9,7 +9,9 @@ import sys
 import numpy as np
 import pytest
 
+from postcheck.checks.learned import gate, two_readers
 from postcheck.learned import LearnedModelError, load_model, split_units
+from postcheck.learned.context import CONTEXT_FILE, CONTEXT_META
 from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, load_from
 from postcheck.learned.wordpiece import WordPiece
 
@@ -33,7 +35,8 @@ def test_shipped_model_loads_with_its_categories_and_thresholds(model):
 def test_version_is_the_hash_of_the_shipped_files_and_stable(model):
     vec = hashlib.sha256((DATA_DIR / VECTORS_FILE).read_bytes()).digest()
     heads = hashlib.sha256((DATA_DIR / HEADS_FILE).read_bytes()).digest()
-    assert model.version == hashlib.sha256(vec + heads).hexdigest()[:12]
+    context = hashlib.sha256((DATA_DIR / CONTEXT_FILE).read_bytes()).digest()
+    assert model.version == hashlib.sha256(vec + heads + context).hexdigest()[:12]
     assert load_from(DATA_DIR).version == model.version
     assert load_model() is model  # loaded once
 
@@ -71,7 +74,13 @@ GOLDEN = [
 def test_golden_cases_fall_on_the_right_side_of_the_review_threshold(model, category, account, platform, text,
                                                                       flagged):
     score = float(model.score([text], account, platform)[0, model.categories.index(category)])
-    review, _ = model.thresholds[category]
+    if two_readers(model, category, account):
+        review, _ = model.context_thresholds[category]
+        if score >= gate(review):  # as postcheck.checks.learned.judged
+            second = model.context_score([text], account, platform)[0, model.context_categories.index(category)]
+            score = (score + float(second)) / 2
+    else:
+        review, _ = model.thresholds[category]
     assert (score >= review) == flagged, f"{category} score {score:.3f}, review threshold {review:.3f}"
 
 
@@ -133,6 +142,44 @@ def test_damaged_files_raise_a_one_line_learned_model_error(tmp_path, damage):
         load_from(folder)
     assert "\n" not in str(info.value) and str(info.value)
     load_from(_copy(tmp_path))  # the undamaged copy still loads
+
+
+def test_the_second_reader_ships_and_judges_four_categories_on_the_school_account(model):
+    assert model.context_categories == ("disparaging", "confidential", "personal-info", "learner-contact", "reference")
+    assert model.context_accounts == ("school",)
+    assert set(model.context_thresholds) == {"disparaging", "confidential", "personal-info", "learner-contact"}
+    for review, error in model.context_thresholds.values():
+        assert 0.0 < review <= error <= 1.0
+    scores = model.context_score(["Their keeper was about as much use as a chocolate teapot.", "Well done, Year 6!"],
+                                 "school", "facebook")
+    assert scores.shape == (2, 5) and scores.dtype == np.float32 and ((scores >= 0) & (scores <= 1)).all()
+    again = model.context_score(["Well done, Year 6!"], "school", "facebook")
+    assert np.array_equal(scores[1], again[0])  # a unit scores the same whatever is read with it
+
+
+@pytest.mark.parametrize("damage", ["flip", "missing", "meta"])
+def test_a_damaged_second_reader_is_a_one_line_learned_model_error(tmp_path, damage):
+    folder = _copy(tmp_path)
+    for name in (CONTEXT_FILE, CONTEXT_META):
+        shutil.copy(DATA_DIR / name, folder / name)
+    onnx = folder / CONTEXT_FILE
+    if damage == "flip":
+        data = bytearray(onnx.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        onnx.write_bytes(bytes(data))
+    elif damage == "missing":
+        onnx.unlink()
+    else:
+        (folder / CONTEXT_META).write_text("{not json", encoding="utf-8")
+    with pytest.raises(LearnedModelError) as info:
+        load_from(folder)
+    assert "\n" not in str(info.value) and str(info.value)
+
+
+def test_without_a_second_reader_the_static_model_judges_alone(tmp_path):
+    alone = load_from(_copy(tmp_path))
+    assert alone.context_categories == () and alone.context_thresholds == {}
+    assert alone.thresholds == load_model().thresholds
 
 
 def test_importing_and_scoring_loads_no_heavy_library():

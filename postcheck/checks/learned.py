@@ -70,8 +70,9 @@ def model_settings(section: Any, path: Path | None) -> dict[str, Any]:
     return {"enabled": enabled, "thresholds": out}
 
 
-def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | None:
-    """(model, units, scores) for a post, computed once per post and shared by every learned rule."""
+def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any, list[str], dict] | None:
+    """(model, units, static scores, unit texts, second reader's rows by unit) for a post, computed once per
+    post and shared by every learned rule (the second reader's rows are filled in by `judged` as needed)."""
     memo = ctx.cache.setdefault("learned", {})
     cached = memo.get(id(post))
     if cached is not None and cached[0] is post:
@@ -96,7 +97,7 @@ def scores_for(post: Any, ctx: Any) -> tuple[Any, list[tuple[int, int]], Any] | 
             if units:
                 known = _school_contacts(ctx)
                 texts = [known(post.prose[start:end]) for start, end in units]
-                result = (model, units, model.score(texts, post.account, post.platform or ""))
+                result = (model, units, model.score(texts, post.account, post.platform or ""), texts, {})
     if len(memo) > 64:  # posts are checked one after another: keep the memo small
         memo.clear()
     memo[id(post)] = (post, result)
@@ -146,6 +147,38 @@ def _units(post: Any, split_units: Any) -> Iterable[tuple[int, int]]:
             yield segment.start + start, segment.start + end
 
 
+def gate(threshold: float) -> float:
+    """The static score a unit needs for the mean of the two readers to reach `threshold` at all (the second
+    reader scores at most 1): a unit below it keeps its static score, which is below `threshold` too."""
+    return 2.0 * threshold - 1.0
+
+
+def two_readers(model: Any, category: str, account: str | None) -> bool:
+    """Whether the mean of the two readers judges `category` on `account` (else the static reader alone)."""
+    return account in getattr(model, "context_accounts", ()) and category in getattr(model, "context_thresholds", {})
+
+
+def judged(post: Any, scored: tuple, category: str, lowest: float) -> Any:
+    """Each unit's score for `category` as the findings use it: where the second reader judges the category
+    (postcheck/learned/context.py), the mean of the two readers' scores for the units whose static score
+    could lift that mean to `lowest` (the lowest threshold in use), the static score elsewhere (below
+    `lowest` either way). The second reader runs only on those units, once per post."""
+    model, _, scores, texts, rows = scored
+    column = scores[:, model.categories.index(category)]
+    if not two_readers(model, category, post.account):
+        return column
+    needed = [i for i in range(len(column)) if column[i] >= gate(lowest)]
+    missing = [i for i in needed if i not in rows]
+    if missing:
+        read = model.context_score([texts[i] for i in missing], post.account, post.platform or "")
+        rows.update(zip(missing, read))
+    out = column.copy()
+    second = model.context_categories.index(category)
+    for i in needed:
+        out[i] = (column[i] + rows[i][second]) / 2
+    return out
+
+
 class Learned:
     """One category as the model judges it (rule option ``category`` is the rule's own)."""
 
@@ -164,7 +197,10 @@ class Learned:
     def thresholds(self, model: Any, account: str | None = None) -> tuple[float, float]:
         """(review, error) for a post on `account`; a review threshold set in postcheck.yaml applies to every
         account, else the rule's ``account_review`` option may lower the model's own for one account."""
-        review, error = model.thresholds.get(self.category, (0.5, 0.95))
+        if two_readers(model, self.category, account):
+            review, error = model.context_thresholds[self.category]
+        else:
+            review, error = model.thresholds.get(self.category, (0.5, 0.95))
         if "review" in self.own:
             review = self.own["review"]
         elif account in self.account_review:
@@ -177,13 +213,19 @@ class Learned:
         scored = scores_for(post, ctx)
         if scored is None:
             return
-        model, units, scores = scored
+        model, units = scored[0], scored[1]
         if self.category not in model.categories:
             return
-        column = model.categories.index(self.category)
         review, error = self.thresholds(model, post.account)
-        for (start, end), row in zip(units, scores):
-            score = float(row[column])
+        lowest = min(review, self.named_review) if self.names_school is not None else review
+        try:
+            column = judged(post, scored, self.category, lowest)
+        except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
+            ctx.notice(f"learned model's second reader failed ({str(exc).splitlines()[0]}): "
+                       "the static model alone judged the text")
+            column = scored[2][:, model.categories.index(self.category)]
+        for (start, end), score in zip(units, column):
+            score = float(score)
             at = review
             if self.names_school is not None and self.named_review <= score < review \
                     and self.names_school.search(post.prose, start, end):
@@ -297,7 +339,7 @@ def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, floa
     scored = scores_for(post, ctx)
     if scored is None:
         return findings
-    model, units, scores = scored
+    model, units, scores = scored[:3]
     out = []
     for finding in findings:
         floor = floors.get(finding.rule)

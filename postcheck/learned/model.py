@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,24 @@ class LearnedModel:
     dense_weight: np.ndarray = field(repr=False)  # (design width, categories)
     token_weight: np.ndarray = field(repr=False)  # (vocab + bigram buckets, categories)
     bias: np.ndarray = field(repr=False)  # (categories,)
+    # the second reader (context.py): its ONNX bytes and the categories it judges; loaded on first use
+    context_data: bytes | None = field(default=None, repr=False)
+    context_categories: tuple[str, ...] = ()  # the reader's outputs, in order
+    # where the mean of the two readers judges: these accounts, these categories, from these thresholds
+    context_accounts: tuple[str, ...] = ()
+    context_thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _reader: list = field(default_factory=list, repr=False)
+
+    def context_score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
+        """The second reader's probabilities, shape (len(texts), len(context_categories))."""
+        if not self._reader:
+            from postcheck.learned.context import ContextReader
+
+            try:
+                self._reader.append(ContextReader(self.context_data or b"", self.context_categories))
+            except Exception as exc:  # onnxruntime raises its own types for a damaged file
+                raise LearnedModelError(f"learned model's second reader would not load: {exc}") from None
+        return self._reader[0].score(texts, account, platform, self.embedder.tokenizer)
 
     def logits(self, texts: list[str], account: str, platform: str) -> np.ndarray:
         feats = self.embedder.features(list(texts), self.token_weight.shape[0] - self.embedder.vocab_size)
@@ -190,7 +209,9 @@ def load_from(directory: Path) -> LearnedModel:
             raise ValueError("head shapes do not match the vectors and categories")
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
-    version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()).hexdigest()
+    context_data, context_categories, context_accounts, context_thresholds = _context(directory)
+    version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()
+                             + hashlib.sha256(context_data or b"").digest()).hexdigest()
     return LearnedModel(
         version=version[:12],
         categories=categories,
@@ -199,7 +220,38 @@ def load_from(directory: Path) -> LearnedModel:
         dense_weight=dense_weight,
         token_weight=token_weight,
         bias=bias,
+        context_data=context_data,
+        context_categories=context_categories,
+        context_accounts=context_accounts,
+        context_thresholds=context_thresholds,
     )
+
+
+def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...], dict[str, tuple[float, float]]]:
+    """The second reader's ONNX bytes, its output categories, the accounts it judges and, for each category it
+    judges there, the thresholds of the mean of the two readers' scores. Nothing when context.json is absent (the
+    static model then judges alone); LearnedModelError when it is damaged."""
+    from postcheck.learned.context import CONTEXT_FILE, CONTEXT_META
+
+    meta_path = directory / CONTEXT_META
+    if not meta_path.is_file():
+        return None, (), (), {}
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        data = (directory / CONTEXT_FILE).read_bytes()
+        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            raise ValueError(f"{CONTEXT_FILE} does not match {CONTEXT_META} (damaged or from another training)")
+        categories = tuple(meta["categories"])
+        accounts = tuple(meta["accounts"])
+        thresholds = {c: (float(meta["thresholds"][c][0]), float(meta["thresholds"][c][1])) for c in meta["judges"]}
+        if not set(thresholds) <= set(categories):
+            raise ValueError("it judges a category it has no output for")
+    except OSError as exc:
+        raise LearnedModelError(f"learned model file missing or unreadable: {directory / CONTEXT_FILE} "
+                                f"({exc.strerror})") from None
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
+    return data, categories, accounts, thresholds
 
 
 def _embedder(vec: dict[str, np.ndarray]) -> Embedder:
