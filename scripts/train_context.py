@@ -3,6 +3,7 @@
     python scripts/train_context.py --minilm-zip PATH/model.zip           # writes postcheck/data/learned/context.*
     python scripts/train_context.py --minilm-zip PATH/model.zip --check   # trains and reports, writes nothing
     python scripts/train_context.py --thresholds-only     # postcheck's own environment: thresholds again, no torch
+    python scripts/train_context.py --thresholds-only --check   # ... and says whether context.json is what they give
 
 Runs in its own virtual environment, never postcheck's: torch is a training-time tool only.
 
@@ -288,10 +289,22 @@ def main() -> int:
                 "thresholds": {c: [round(a, 4), round(b, 4)] for c, (a, b) in thresholds.items() if c in judges},
                 "max_pieces": MAX_PIECES, "sha256": hashlib.sha256(data).hexdigest(),
                 "trained_on": {"posts": len(train_posts), "held_out": len(held), "seed": SEED, "epochs": EPOCHS}}
+        text = json.dumps(meta, indent=1, sort_keys=True) + "\n"
         if args.check:
+            # with --thresholds-only: whether the shipped context.json is what the shipped ONNX and corpus give
+            if args.thresholds_only:
+                # int8 kernels differ a little between CPUs: thresholds agree to 0.002, the rest exactly
+                shipped = json.loads((DATA_DIR / CONTEXT_META).read_text(encoding="utf-8"))
+                same = {k: v for k, v in shipped.items() if k != "thresholds"} == \
+                    {k: v for k, v in meta.items() if k != "thresholds"} and \
+                    set(shipped["thresholds"]) == set(meta["thresholds"]) and \
+                    all(abs(a - b) <= 0.002 for c in meta["thresholds"]
+                        for a, b in zip(shipped["thresholds"][c], meta["thresholds"][c]))
+                print(("same as " if same else "DIFFERENT from ") + str(DATA_DIR / CONTEXT_META))
+                return 0 if same else 1
             return 0
         (DATA_DIR / CONTEXT_FILE).write_bytes(data)
-        (DATA_DIR / CONTEXT_META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (DATA_DIR / CONTEXT_META).write_text(text, encoding="utf-8")
         print(f"wrote {DATA_DIR / CONTEXT_FILE} ({len(data) / 1e6:.1f} MB) and {CONTEXT_META}")
     return 0
 

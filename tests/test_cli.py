@@ -109,8 +109,12 @@ def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
     disclaimer = runner.invoke(app, ["explain", "learned-disclaimer"]).output
     assert "needs review (one that names a school" in " ".join(disclaimer.split()) and "from 0.80" in disclaimer
     disparaging = runner.invoke(app, ["explain", "learned-disparaging"]).output
-    assert "needs review (on a school account from 0.85);" in " ".join(disparaging.split())
+    flat = " ".join(disparaging.split())
+    assert "On the school's own account two readers judge it" in flat
+    assert "review from 0.77, fails from 0.87." in flat
     assert "names a school" not in disparaging
+    reference = " ".join(runner.invoke(app, ["explain", "learned-reference"]).output.split())
+    assert "needs review;" in reference and "two readers" not in reference  # the static reader alone
 
 
 

@@ -218,3 +218,13 @@ def test_train_rebuilds_the_shipped_heads_byte_for_byte():
                           text=True, cwd=ROOT, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "identical to" in done.stdout
+
+
+@pytest.mark.skipif(not (ROOT / "corpus" / "data").is_dir(), reason="no corpus/data in this checkout")
+def test_the_second_readers_thresholds_are_what_the_held_out_posts_give():
+    """scripts/train_context.py --thresholds-only --check: the shipped ONNX, scored on the held-out posts of the
+    school's account with the shipped static reader, gives the shipped context.json (thresholds to 0.002)."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_context.py"), "--thresholds-only", "--check"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    assert "same as" in done.stdout
