@@ -18,7 +18,8 @@ train.py. Each unit is read as "[account platform] text" (so the account is part
 per category are fine-tuned for 3 epochs (AdamW, lr 5e-5, batch 32, seeded, two threads). Units of clean posts
 are sampled (35%, seeded); every unit of a post with a breach is kept.
 
-At run time (postcheck/learned/context.py), on the school's own account, a unit's score is the mean of the two readers' scores, and the
+At run time (postcheck/learned/context.py), for disparagement on the school's own account (JUDGES, ACCOUNTS),
+a unit's score is the mean of the two readers' scores, and the
 second reader runs only on units the static model already scores high enough for that mean to reach a
 threshold (static >= 2 x threshold - 1): the verdicts are those of reading every unit, at a fraction of the
 cost. The review and error thresholds of that mean are chosen here on the held-out posts exactly as train.py
@@ -64,6 +65,12 @@ CATEGORIES = ("disparaging", "confidential", "personal-info", "learner-contact",
 # new book too!"), where the static reader's thresholds, chosen for personal opinions, were right: personal
 # accounts keep the static reader alone.
 ACCOUNTS = ("school",)
+# The categories it judges there. It is trained on five, and on the held-out posts it found more of each at the
+# same precision, but on blind sets R and T (drafts written from the policy by people who never saw the corpus)
+# only disparagement gained: confidential +2 found and +4 clean posts flagged, learner contact 2 lost, personal
+# information unchanged, while disparaging went 0.26 -> 0.35 and 0.40 -> 0.60 found. The static reader and the
+# rules already find 0.8-1.0 of the others on blind drafts; disparagement is where they fail.
+JUDGES = ("disparaging",)
 MIN_POSITIVES = 20
 # The review threshold: the lowest score at which the held-out posts' precision is at least this. The static
 # reader's own thresholds (chosen at 0.90 over both accounts) reach 0.95-1.00 on the school account's held-out
@@ -282,7 +289,7 @@ def main() -> int:
         # a category with too few held-out positives on these accounts has no threshold worth the name (the
         # reference: 9 on the school's account, where the static reader's 0.887 finds 5): it stays with the static
         # reader there
-        judges = [c for c in CATEGORIES if report[c]["at_review"]["support"] >= MIN_POSITIVES]
+        judges = [c for c in JUDGES if report[c]["at_review"]["support"] >= MIN_POSITIVES]
         print("judged by the two readers:", ", ".join(judges))
         data = onnx_path.read_bytes()
         meta = {"categories": list(CATEGORIES), "accounts": list(ACCOUNTS), "judges": judges,

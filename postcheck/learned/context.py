@@ -3,7 +3,8 @@
 The static model (model.py) reads a bag of token vectors: fast, but blind to word order, so sarcasm,
 insinuation and euphemism pass it by. This reader sees the whole unit; it costs about a hundred times
 more per unit, so it reads only the units the static model already scores high enough for the mean of
-the two to reach a threshold (postcheck.checks.learned.gate). Runs on ONNX Runtime (int8 weights, one thread); loaded on
+the two to reach a threshold (postcheck.checks.learned.gate), and judges only where context.json says
+(disparagement on the school's own account). Runs on ONNX Runtime (int8 weights, one thread); loaded on
 first use, so a post the static model finds nothing in never loads it.
 """
 
