@@ -362,7 +362,11 @@ def test_a_second_reader_that_fails_leaves_the_static_score_and_says_so(two):
     def broken(texts, account, platform):
         raise RuntimeError("onnxruntime is missing\nsecond line")
     two.context_score = broken
+    two.thresholds = {**two.thresholds, "disparaging": (0.65, 0.95)}  # the static reader's own
     result, engine = check("The visitors were a zorbly bunch of people, frankly.\n")
     (finding,) = by_rule(result, "learned-disparaging")
-    assert finding.details["score"] == pytest.approx(0.7)
+    assert finding.details["score"] == pytest.approx(0.7) and finding.details["review_at"] == 0.65
     assert any("second reader failed (onnxruntime is missing)" in n for n in engine.ctx.notices)
+    # the rest of the run does without it, at the static reader's thresholds
+    again = engine.check_post(post_from_text("Zorbly visitors again, honestly.\n", account="school", name="b.md"))
+    assert [f.details["review_at"] for f in by_rule(again, "learned-disparaging")] == [0.65]

@@ -194,10 +194,11 @@ class Learned:
         self.named_review, self.names_school = _named_school(rule)
         self.account_review = _account_review(rule)
 
-    def thresholds(self, model: Any, account: str | None = None) -> tuple[float, float]:
-        """(review, error) for a post on `account`; a review threshold set in postcheck.yaml applies to every
-        account, else the rule's ``account_review`` option may lower the model's own for one account."""
-        if two_readers(model, self.category, account):
+    def thresholds(self, model: Any, account: str | None = None, second: bool = True) -> tuple[float, float]:
+        """(review, error) for a post on `account` (those of the two readers' mean where they judge, unless
+        `second` is False); a review threshold set in postcheck.yaml applies to every account, else the rule's
+        ``account_review`` option may lower the model's own for one account."""
+        if second and two_readers(model, self.category, account):
             review, error = model.context_thresholds[self.category]
         else:
             review, error = model.thresholds.get(self.category, (0.5, 0.95))
@@ -216,13 +217,18 @@ class Learned:
         model, units = scored[0], scored[1]
         if self.category not in model.categories:
             return
-        review, error = self.thresholds(model, post.account)
+        second = not ctx.cache.get("learned-second-off")
+        review, error = self.thresholds(model, post.account, second)
         lowest = min(review, self.named_review) if self.names_school is not None else review
         try:
-            column = judged(post, scored, self.category, lowest)
+            column = judged(post, scored, self.category, lowest) if second else None
         except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
             ctx.notice(f"learned model's second reader failed ({str(exc).splitlines()[0]}): "
-                       "the static model alone judged the text")
+                       "the static model alone judged the text, at its own thresholds")
+            ctx.cache["learned-second-off"] = True
+            column = None
+        if column is None:
+            review, error = self.thresholds(model, post.account, second=False)
             column = scored[2][:, model.categories.index(self.category)]
         for (start, end), score in zip(units, column):
             score = float(score)
