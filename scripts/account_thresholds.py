@@ -4,9 +4,9 @@
     uv run python scripts/account_thresholds.py --category disclaimer FILE.jsonl ...
 
 Reads posts in the corpus format (corpus/README.md) that the shipped model was NOT trained on
-(corpus/validation/ by default) and scores them with the shipped model alone (both readers, as postcheck judges), rules left out: a post is
-flagged when any of its units reaches the threshold. This is how the school account's own disparaging
-threshold (rules/learned-disparaging.yaml, `account_review`) was checked.
+(corpus/validation/ by default) and scores them with the shipped model alone, as postcheck judges them (the mean
+of the two readers where they judge, the static reader elsewhere), rules left out: a post is flagged when any of
+its units reaches the threshold. This is how the school account's disparaging thresholds were checked.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from postcheck.checks.learned import two_readers  # noqa: E402
 from postcheck.learned import load_model, split_units  # noqa: E402
 
 THRESHOLDS = (0.993, 0.984, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6)
@@ -34,7 +35,7 @@ def best_scores(posts: list[dict], category: str) -> list[float]:
             out.append(0.0)
             continue
         scores = model.score(texts, post["account"], post.get("platform", ""))[:, column]
-        if category in model.context_categories:
+        if two_readers(model, category, post["account"]):
             # the mean of the two readers for every unit: where the static score alone rules a unit out
             # (postcheck.checks.learned.judged), that mean is below the threshold too, so the maximum is flagged
             # at a threshold exactly when postcheck flags the post

@@ -230,8 +230,8 @@ class Learned:
         if column is None:
             review, error = self.thresholds(model, post.account, second=False)
             column = scored[2][:, model.categories.index(self.category)]
-        for (start, end), score in zip(units, column):
-            score = float(score)
+        for (start, end), value in zip(units, column):
+            score = float(value)
             at = review
             if self.names_school is not None and self.named_review <= score < review \
                     and self.names_school.search(post.prose, start, end):
