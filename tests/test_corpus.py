@@ -1,5 +1,6 @@
-"""The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from. So are the
-validation posts (corpus/validation/*.jsonl), which it never learns from."""
+"""The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from. So are the posts
+only the second reader learns from (corpus/context/*.jsonl, scripts/train_context.py) and the validation posts
+(corpus/validation/*.jsonl), which neither learns from."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from conftest import ROOT
 
 DATA = ROOT / "corpus" / "data"
 VALIDATION = ROOT / "corpus" / "validation"
+CONTEXT = ROOT / "corpus" / "context"
 REGISTRY = re.compile(r"pypi\.org|files\.pythonhosted|/simple/", re.I)
 
 
@@ -27,7 +29,7 @@ def _posts(folder=DATA):
 
 
 POSTS = _posts()
-CHECKED = POSTS + _posts(VALIDATION)
+CHECKED = POSTS + _posts(CONTEXT) + _posts(VALIDATION)
 
 
 def test_the_corpus_is_big_enough_and_mostly_clean():
@@ -65,7 +67,16 @@ def test_no_package_registry_address_in_the_corpus():
 def test_the_validation_posts_are_not_in_the_training_corpus():
     validation = {p["id"] for _, p in _posts(VALIDATION)}
     assert len(validation) >= 300
-    assert not validation & {p["id"] for _, p in POSTS}
+    assert not validation & {p["id"] for _, p in POSTS + _posts(CONTEXT)}
+
+
+def test_the_second_readers_own_posts_are_about_disparagement_and_its_hard_negatives():
+    posts = [p for _, p in _posts(CONTEXT)]
+    assert len(posts) >= 400
+    disparaging = [p for p in posts if "disparaging" in p["categories"]]
+    assert 0.3 <= len(disparaging) / len(posts) <= 0.6
+    assert sum(1 for p in disparaging if p["account"] == "school") / len(disparaging) >= 0.7
+    assert sum(1 for p in posts if p["source"].startswith("adapted:")) / len(posts) >= 0.3
 
 
 SPAN_LABELS = {"learner", "adult", "public", "fictional", "thing", "not-name"}
