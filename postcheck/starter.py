@@ -66,6 +66,10 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
             lines.append(f"On the {account}'s own account two readers judge it (a fine-tuned MiniLM reads again each "
                          f"sentence the first scores high; the score is their mean): review from {at:.2f}, "
                          f"fails from {to:.2f}.")
+            alone = getattr(model, "context_alone", {}).get(rule.category)
+            if alone and "review" not in check.own:
+                lines.append(f"There the second reader alone also asks for review when it scores a sentence "
+                             f"{alone[1]:.2f} or more (among those the first scores {alone[0]:.2f} or more).")
     return lines
 
 

@@ -111,7 +111,11 @@ def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
     disparaging = runner.invoke(app, ["explain", "learned-disparaging"]).output
     flat = " ".join(disparaging.split())
     assert "On the school's own account two readers judge it" in flat
-    assert "review from 0.77, fails from 0.87." in flat
+    meta = json.loads((ROOT / "postcheck" / "data" / "learned" / "context.json").read_text(encoding="utf-8"))
+    (review, error), (floor, own) = meta["thresholds"]["disparaging"], meta["alone"]["disparaging"]
+    assert f"review from {review:.2f}, fails from {error:.2f}." in flat
+    assert f"the second reader alone also asks for review when it scores a sentence {own:.2f} or more" in flat
+    assert f"the first scores {floor:.2f} or more" in flat
     assert "names a school" not in disparaging
     reference = " ".join(runner.invoke(app, ["explain", "learned-reference"]).output.split())
     assert "needs review;" in reference and "two readers" not in reference  # the static reader alone

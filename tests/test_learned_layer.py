@@ -347,6 +347,57 @@ def test_categories_the_second_reader_does_not_judge_keep_the_static_score(two):
     assert finding.details["score"] == pytest.approx(0.7) and two.read == []
 
 
+class FakeReaderAlone(FakeTwoReaders):
+    """The stand-in whose second reader may also ask for review alone: a sentence the static reader scores 0.05 or
+    more ("meh" scores 0.1 there, below the gate of 0.2 that review 0.6 sets) is read, and one it scores 0.85 or
+    more needs review whatever the mean."""
+
+    context_alone = {"disparaging": (0.05, 0.85)}
+
+    def score(self, texts, account, platform):
+        out = super().score(texts, account, platform)
+        for row, text in enumerate(texts):
+            if re.search(r"\bmeh\b", text):
+                out[row, CATEGORIES.index("disparaging")] = 0.1
+        return out
+
+
+@pytest.fixture
+def alone(monkeypatch, fake):
+    model = FakeReaderAlone()
+    sys.modules["postcheck.learned"].load_model = lambda: model
+    return model
+
+
+def test_the_second_reader_alone_asks_for_review_where_it_is_sure(alone):
+    # static 0.1 reaches the floor 0.05, not the gate 0.2; the reader's 0.9 reaches its own 0.85; the mean, 0.5, is
+    # below review 0.6: a warning, with both scores
+    result, _ = check("Sports day was sunny.\nThe visitors were meh, a sneer of a side.\n")
+    assert alone.read == [["The visitors were meh, a sneer of a side."]]
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.severity is Severity.WARNING and result.verdict.value == "review"
+    assert finding.match == "The visitors were meh, a sneer of a side."
+    assert finding.details["score"] == pytest.approx(0.5) and finding.details["second_reader"] == pytest.approx(0.9)
+    assert finding.details["second_reader_at"] == 0.85 and finding.details["review_at"] == 0.6
+
+
+def test_the_second_reader_alone_needs_the_floor_and_its_own_threshold(alone):
+    # "sneer" with no static score is never read; "meh" without a sneer is read and let go (0.1 and 0.1)
+    result, _ = check("What a sneer of a day.\nThe visitors were meh, frankly, all afternoon.\n")
+    assert alone.read == [["The visitors were meh, frankly, all afternoon."]]
+    assert not by_rule(result, "learned-disparaging") and result.verdict.value == "pass"
+
+
+def test_the_second_reader_alone_stays_quiet_on_personal_accounts_and_under_thresholds_set_in_config(alone, tmp_path):
+    text = "The visitors were meh, a sneer of a side.\n"
+    result, _ = check(text, account="personal")
+    assert not by_rule(result, "learned-disparaging") and alone.read == []
+    (tmp_path / "postcheck.yaml").write_text(
+        "school: The Link School\nmodel:\n  thresholds:\n    disparaging: {review: 0.6}\n")
+    result, _ = check(text, load_config(tmp_path / "postcheck.yaml"))
+    assert not by_rule(result, "learned-disparaging") and alone.read == []
+
+
 def test_a_lower_threshold_in_postcheck_yaml_lowers_the_gate_to_match(two, tmp_path):
     # review 0.3: a static score of 0 can no longer rule a sentence out... but a score below 2 x 0.3 - 1 < 0
     # never exists, so every sentence is read

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -157,7 +158,12 @@ def test_the_second_reader_ships_and_judges_disparagement_on_the_school_account(
     assert np.array_equal(scores[1], again[0])  # a unit scores the same whatever is read with it
 
 
-@pytest.mark.parametrize("damage", ["flip", "missing", "meta"])
+def test_where_the_second_reader_asks_for_review_alone_is_read_from_context_json(model):
+    (floor, own), = model.context_alone.values()
+    assert set(model.context_alone) == {"disparaging"} and 0.0 < floor < own <= 1.0
+
+
+@pytest.mark.parametrize("damage", ["flip", "missing", "meta", "alone-category", "alone-range", "alone-shape"])
 def test_a_damaged_second_reader_is_a_one_line_learned_model_error(tmp_path, damage):
     folder = _copy(tmp_path)
     for name in (CONTEXT_FILE, CONTEXT_META):
@@ -169,8 +175,13 @@ def test_a_damaged_second_reader_is_a_one_line_learned_model_error(tmp_path, dam
         onnx.write_bytes(bytes(data))
     elif damage == "missing":
         onnx.unlink()
-    else:
+    elif damage == "meta":
         (folder / CONTEXT_META).write_text("{not json", encoding="utf-8")
+    else:
+        meta = json.loads((folder / CONTEXT_META).read_text(encoding="utf-8"))
+        meta["alone"] = {"alone-category": {"reference": [0.2, 0.97]}, "alone-range": {"disparaging": [0.2, 1.5]},
+                         "alone-shape": {"disparaging": [0.2]}}[damage]
+        (folder / CONTEXT_META).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(LearnedModelError) as info:
         load_from(folder)
     assert "\n" not in str(info.value) and str(info.value)

@@ -158,16 +158,19 @@ def two_readers(model: Any, category: str, account: str | None) -> bool:
     return account in getattr(model, "context_accounts", ()) and category in getattr(model, "context_thresholds", {})
 
 
-def judged(post: Any, scored: tuple, category: str, lowest: float) -> Any:
-    """Each unit's score for `category` as the findings use it: where the second reader judges the category
-    (postcheck/learned/context.py), the mean of the two readers' scores for the units whose static score
-    could lift that mean to `lowest` (the lowest threshold in use), the static score elsewhere (below
-    `lowest` either way). The second reader runs only on those units, once per post."""
+def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool = True) -> tuple[Any, set[int]]:
+    """Each unit's score for `category` as the findings use it, and the units the second reader alone asks
+    review for. Where the second reader judges the category (postcheck/learned/context.py): the mean of the
+    two readers' scores for the units whose static score could lift that mean to `lowest` (the lowest threshold
+    in use), the static score elsewhere (below `lowest` either way). Where context.json also lets it judge
+    alone (and `alone`), it reads the units whose static score reaches that floor too, and a unit it scores at
+    or above its own threshold needs review whatever the mean. It runs only on those units, once per post."""
     model, _, scores, texts, rows = scored
     column = scores[:, model.categories.index(category)]
     if not two_readers(model, category, post.account):
-        return column
-    needed = [i for i in range(len(column)) if column[i] >= gate(lowest)]
+        return column, set()
+    floor, own = getattr(model, "context_alone", {}).get(category, (2.0, 2.0)) if alone else (2.0, 2.0)
+    needed = [i for i in range(len(column)) if column[i] >= min(gate(lowest), floor)]
     missing = [i for i in needed if i not in rows]
     if missing:
         read = model.context_score([texts[i] for i in missing], post.account, post.platform or "")
@@ -176,7 +179,7 @@ def judged(post: Any, scored: tuple, category: str, lowest: float) -> Any:
     second = model.context_categories.index(category)
     for i in needed:
         out[i] = (column[i] + rows[i][second]) / 2
-    return out
+    return out, {i for i in needed if column[i] >= floor and rows[i][second] >= own and out[i] < lowest}
 
 
 class Learned:
@@ -220,8 +223,11 @@ class Learned:
         second = not ctx.cache.get("learned-second-off")
         review, error = self.thresholds(model, post.account, second)
         lowest = min(review, self.named_review) if self.names_school is not None else review
+        alone: set[int] = set()
         try:
-            column = judged(post, scored, self.category, lowest) if second else None
+            # thresholds set in postcheck.yaml are the ones that judge: the second reader alone then asks nothing
+            column, alone = judged(post, scored, self.category, lowest, alone="review" not in self.own) \
+                if second else (None, set())
         except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
             ctx.notice(f"learned model's second reader failed ({str(exc).splitlines()[0]}): "
                        "the static model alone judged the text, at its own thresholds")
@@ -230,21 +236,26 @@ class Learned:
         if column is None:
             review, error = self.thresholds(model, post.account, second=False)
             column = scored[2][:, model.categories.index(self.category)]
-        for (start, end), value in zip(units, column):
+        for i, ((start, end), value) in enumerate(zip(units, column)):
             score = float(value)
             at = review
             if self.names_school is not None and self.named_review <= score < review \
                     and self.names_school.search(post.prose, start, end):
                 at = self.named_review
-            if score < at or len(re.findall(r"\w+", post.prose[start:end])) < _MIN_WORDS:
+            if (score < at and i not in alone) or len(re.findall(r"\w+", post.prose[start:end])) < _MIN_WORDS:
                 continue
+            reader = {}
+            if i in alone:
+                own = model.context_alone[self.category][1]
+                read = scored[4][i][model.context_categories.index(self.category)]
+                reader = {"second_reader": round(float(read), 3), "second_reader_at": own}
             text = post.prose[start:end].strip()
             lead = len(post.prose[start:end]) - len(post.prose[start:end].lstrip())
             yield Hit(match=text, start=start + lead, end=start + lead + len(text),
                       severity=Severity.ERROR if score >= error else Severity.WARNING,
                       confidence=score,
                       details={"score": round(score, 3), "review_at": round(at, 3), "error_at": round(error, 3),
-                               "model": model.version, "judged_by": "model",
+                               "model": model.version, "judged_by": "model", **reader,
                                **({"names_a_school": True} if at < review else {})})
 
 

@@ -144,6 +144,8 @@ class LearnedModel:
     # where the mean of the two readers judges: these accounts, these categories, from these thresholds
     context_accounts: tuple[str, ...] = ()
     context_thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # where the second reader alone asks for review: (static floor, its own score) per category
+    context_alone: dict[str, tuple[float, float]] = field(default_factory=dict)
     _reader: list = field(default_factory=list, repr=False)
 
     def context_score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
@@ -209,7 +211,7 @@ def load_from(directory: Path) -> LearnedModel:
             raise ValueError("head shapes do not match the vectors and categories")
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
-    context_data, context_categories, context_accounts, context_thresholds = _context(directory)
+    context_data, context_categories, context_accounts, context_thresholds, context_alone = _context(directory)
     version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()
                              + hashlib.sha256(context_data or b"").digest()).hexdigest()
     return LearnedModel(
@@ -224,18 +226,22 @@ def load_from(directory: Path) -> LearnedModel:
         context_categories=context_categories,
         context_accounts=context_accounts,
         context_thresholds=context_thresholds,
+        context_alone=context_alone,
     )
 
 
-def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...], dict[str, tuple[float, float]]]:
-    """The second reader's ONNX bytes, its output categories, the accounts it judges and, for each category it
-    judges there, the thresholds of the mean of the two readers' scores. Nothing when context.json is absent (the
-    static model then judges alone); LearnedModelError when it is damaged."""
+def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...], dict[str, tuple[float, float]],
+                                      dict[str, tuple[float, float]]]:
+    """The second reader's ONNX bytes, its output categories, the accounts it judges, for each category it
+    judges there the thresholds of the mean of the two readers' scores, and where it may ask for review alone
+    (context.json's "alone": the static score a sentence needs for it to be read, and the second reader's own
+    score). Nothing when context.json is absent (the static model then judges alone); LearnedModelError when
+    it is damaged."""
     from postcheck.learned.context import CONTEXT_FILE, CONTEXT_META
 
     meta_path = directory / CONTEXT_META
     if not meta_path.is_file():
-        return None, (), (), {}
+        return None, (), (), {}, {}
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         data = (directory / CONTEXT_FILE).read_bytes()
@@ -246,12 +252,15 @@ def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str,
         thresholds = {c: (float(meta["thresholds"][c][0]), float(meta["thresholds"][c][1])) for c in meta["judges"]}
         if not set(thresholds) <= set(categories):
             raise ValueError("it judges a category it has no output for")
+        alone = {c: (float(floor), float(at)) for c, (floor, at) in meta.get("alone", {}).items()}
+        if not set(alone) <= set(thresholds) or not all(0 <= v <= 1 for pair in alone.values() for v in pair):
+            raise ValueError("its 'alone' thresholds are not for a category it judges, or not between 0 and 1")
     except OSError as exc:
         raise LearnedModelError(f"learned model file missing or unreadable: {directory / CONTEXT_FILE} "
                                 f"({exc.strerror})") from None
     except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
-    return data, categories, accounts, thresholds
+    return data, categories, accounts, thresholds, alone
 
 
 def _embedder(vec: dict[str, np.ndarray]) -> Embedder:
