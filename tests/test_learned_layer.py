@@ -309,11 +309,15 @@ class FakeTwoReaders(FakeModel):
         return np.array([[0.9 if "sneer" in t else 0.1, 0.0] for t in texts], dtype=np.float32)
 
 
-@pytest.fixture
-def two(monkeypatch, fake):
-    model = FakeTwoReaders()
+def _loaded(model):
+    """`model` as the stand-in postcheck.learned (the `fake` fixture's) loads it."""
     sys.modules["postcheck.learned"].load_model = lambda: model
     return model
+
+
+@pytest.fixture
+def two(fake):
+    return _loaded(FakeTwoReaders())
 
 
 def test_the_second_reader_reads_only_sentences_whose_static_score_could_reach_review(two):
@@ -363,10 +367,8 @@ class FakeReaderAlone(FakeTwoReaders):
 
 
 @pytest.fixture
-def alone(monkeypatch, fake):
-    model = FakeReaderAlone()
-    sys.modules["postcheck.learned"].load_model = lambda: model
-    return model
+def alone(fake):
+    return _loaded(FakeReaderAlone())
 
 
 def test_the_second_reader_alone_asks_for_review_where_it_is_sure(alone):
