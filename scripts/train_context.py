@@ -256,9 +256,10 @@ def scored(posts, static, reader, tokenizer):
     return np.vstack(both), np.vstack(alone), slices
 
 
-def alone_route(posts, both, alone, slices, column: int, review: float) -> tuple[float, float] | None:
+def alone_route(posts, both, static, slices, column: int, review: float) -> tuple[float, float] | None:
     """(floor, own): a sentence the static reader scores at least `floor` and the second reader at least `own`
-    needs review even where the mean is below `review`. The pair that finds the most held-out posts the mean
+    needs review even where the mean is below `review` (`static`: the static reader's unit scores; `both`: the
+    mean of the two readers'). The pair that finds the most held-out posts the mean
     misses while flagging none in error; among equals the highest floor (fewest sentences read), then the highest
     own score. None when no pair finds any."""
     gold = np.array([CATEGORIES[column] in p.categories for p in posts])
@@ -266,7 +267,7 @@ def alone_route(posts, both, alone, slices, column: int, review: float) -> tuple
     best = None
     for floor in ALONE_FLOORS:
         for own in ALONE_SCORES:
-            hit = np.array([bool(((alone[x][:, column] >= floor) & (2 * both[x][:, column] - alone[x][:, column] >= own))
+            hit = np.array([bool(((static[x][:, column] >= floor) & (2 * both[x][:, column] - static[x][:, column] >= own))
                                  .any()) for x in slices]) & ~mean
             if (hit & ~gold).any() or not (hit & gold).any():
                 continue
