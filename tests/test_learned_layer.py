@@ -381,6 +381,7 @@ def test_the_second_reader_alone_asks_for_review_where_it_is_sure(alone):
     assert finding.match == "The visitors were meh, a sneer of a side."
     assert finding.details["score"] == pytest.approx(0.5) and finding.details["second_reader"] == pytest.approx(0.9)
     assert finding.details["second_reader_at"] == 0.85 and finding.details["review_at"] == 0.6
+    assert "(model score 0.5; the second reader alone 0.9)" in finding.message  # why it asks, below review 0.6
 
 
 def test_the_second_reader_alone_needs_the_floor_and_its_own_threshold(alone):

@@ -191,6 +191,7 @@ class Learned:
         if rule.category not in MODEL_CATEGORIES:
             raise ValueError(f"the model does not judge {rule.category!r}")
         settings = model_settings(config.section("model"), config.path)
+        self.rule = rule
         self.category = rule.category
         self.enabled = settings["enabled"]
         self.own = settings["thresholds"].get(rule.category, {})
@@ -244,14 +245,18 @@ class Learned:
                 at = self.named_review
             if (score < at and i not in alone) or len(re.findall(r"\w+", post.prose[start:end])) < _MIN_WORDS:
                 continue
-            reader = {}
-            if i in alone:
-                own = model.context_alone[self.category][1]
-                read = scored[4][i][model.context_categories.index(self.category)]
-                reader = {"second_reader": round(float(read), 3), "second_reader_at": own}
             text = post.prose[start:end].strip()
+            reader, message = {}, None
+            if i in alone:  # the mean is below review: say whose score asks for it
+                from postcheck.engine import _format
+
+                own = model.context_alone[self.category][1]
+                read = round(float(scored[4][i][model.context_categories.index(self.category)]), 3)
+                reader = {"second_reader": read, "second_reader_at": own}
+                message = _format(self.rule.message, {"match": text, "score": f"{round(score, 3)}; the second reader "
+                                                                         f"alone {read}"})
             lead = len(post.prose[start:end]) - len(post.prose[start:end].lstrip())
-            yield Hit(match=text, start=start + lead, end=start + lead + len(text),
+            yield Hit(match=text, start=start + lead, end=start + lead + len(text), message=message,
                       severity=Severity.ERROR if score >= error else Severity.WARNING,
                       confidence=score,
                       details={"score": round(score, 3), "review_at": round(at, 3), "error_at": round(error, 3),
