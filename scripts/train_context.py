@@ -238,22 +238,22 @@ def export(torch, model, out: Path) -> None:
 
 
 def scored(posts, static, reader, tokenizer):
-    """Unit scores of these posts: the mean of the two readers', the static reader's alone (both (units,
+    """Unit scores of these posts: the mean of the two readers', the static reader's own (both (units,
     categories)), and each post's slice of the rows."""
-    both, alone, slices = [], [], []
+    both, own, slices = [], [], []
     for post in posts:
         texts = [post.text[a:b] for a, b in split_units(post.text)]
         start = sum(len(b) for b in both)
         slices.append(slice(start, start + len(texts)))
         if not texts:
             both.append(np.zeros((0, len(CATEGORIES)), dtype=np.float32))
-            alone.append(both[-1])
+            own.append(both[-1])
             continue
         s = static.score(texts, post.account, post.platform)[:, [static.categories.index(c) for c in CATEGORIES]]
         c = reader.score(texts, post.account, post.platform, tokenizer)
         both.append((s + c) / 2)
-        alone.append(s)
-    return np.vstack(both), np.vstack(alone), slices
+        own.append(s)
+    return np.vstack(both), np.vstack(own), slices
 
 
 def alone_route(posts, both, static, slices, column: int, review: float) -> tuple[float, float] | None:
@@ -320,12 +320,12 @@ def main() -> int:
         reader = ContextReader(onnx_path.read_bytes(), CATEGORIES)
         # thresholds of the mean, chosen on the held-out posts of the accounts it judges, as train.py chooses
         judged = [p for p in held if p.account in ACCOUNTS]
-        both, alone, slices = scored(judged, static, reader, tokenizer)
+        both, static_only, slices = scored(judged, static, reader, tokenizer)
         static_train.REVIEW_PRECISION = REVIEW_PRECISION
         thresholds, report = static_train.evaluate(both, slices, judged, CATEGORIES)
         static_train.print_report(report, f"held-out posts of the {'/'.join(ACCOUNTS)} account ({len(judged)}), "
                                           "mean of the two readers (post level)")
-        maxima = static_train.post_maxima([alone[x] for x in slices], len(CATEGORIES))
+        maxima = static_train.post_maxima([static_only[x] for x in slices], len(CATEGORIES))
         print("the static reader alone on the same posts, at its own review thresholds:")
         for j, cat in enumerate(CATEGORIES):
             gold = np.array([1 if cat in p.categories else 0 for p in judged])
@@ -336,14 +336,15 @@ def main() -> int:
         # reader there
         judges = [c for c in JUDGES if report[c]["at_review"]["support"] >= MIN_POSITIVES]
         print("judged by the two readers:", ", ".join(judges))
-        routes = {c: alone_route(judged, both, alone, slices, CATEGORIES.index(c), thresholds[c][0]) for c in judges}
+        routes = {c: alone_route(judged, both, static_only, slices, CATEGORIES.index(c), thresholds[c][0])
+                  for c in judges}
         extra = [p for p in extra_held if p.account in ACCOUNTS]
         if extra:
             scores, _, parts = scored(extra, static, reader, tokenizer)
             maxima = static_train.post_maxima([scores[x] for x in parts], len(CATEGORIES))
             print(f"held-out posts of corpus/context ({len(extra)}), at those thresholds:")
             for j, cat in enumerate(CATEGORIES):
-                if cat in thresholds:
+                if cat in judges:
                     gold = np.array([1 if cat in p.categories else 0 for p in extra])
                     m = static_train.post_metrics(maxima[:, j], gold, thresholds[cat][0])
                     print(f"  {cat:18} P {m['precision']:.2f} R {m['recall']:.2f} (flagged {m['flagged']})")
