@@ -8,6 +8,9 @@ separate environment). Every post of corpus/data/*.jsonl is cut into units with 
 a unit is positive for a category when it overlaps one of the post's evidence strings for it. 15% of the posts
 (seeded, within each writer x register group) are held out; the heads are fitted on the rest and the review and
 error thresholds are read off the held-out posts (post level: a post is flagged when any unit reaches them).
+The school's own account reads its own disparaging head (ACCOUNT_HEADS): fitted on the same posts and on the
+training part of corpus/context/*.jsonl (posts written for the second reader: subtle disparagement on the school's
+account and its hard negatives, split the same way), its thresholds read off the school account's held-out posts.
 Seeded and single-threaded, so the same corpus gives the same file.
 """
 
@@ -52,6 +55,14 @@ REVIEW_PRECISION = 0.90
 ERROR_PRECISION = 0.98
 C_VALUE = 4.0
 BIGRAM_BUCKETS = 1 << 17
+# Posts written for the second reader (corpus/context), and the heads they train besides the category's own: one
+# per account and category here, read on that account instead (model.py, account_heads). With them the school
+# account's disparaging head found 0.29 of that account's held-out posts at its own threshold instead of 0.14, and
+# the two readers together 28 of 42 instead of 25. Fitted for every account, the same head also flagged a fan's
+# "That new striker is clueless" on a personal account (a case file), and the personal-info head lost 0.07 of its
+# recall: written for disparagement on the school's account, these posts train that head alone.
+EXTRA = ROOT / "corpus" / "context"
+ACCOUNT_HEADS = {"school": ("disparaging",)}
 # The disclaimer head judges "this unit shows a personal-account author works at or speaks about the school";
 # whether the post also says the views are the author's own is the rule's part (rules/disclaimer.yaml). Here a
 # rough stand-in for that rule keeps such posts out of the head's training and gates the held-out figures.
@@ -328,14 +339,35 @@ def main() -> None:
     weight, bias = fit_heads(x, y, mask)
     hx, _, _, hslices = featurise(held, embedder, cats)
     thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats)
+    print_report(report, "held-out posts (post level)")
+    extra, _ = split(load_corpus(sorted(EXTRA.glob("*.jsonl"))))
+    account_heads: dict[str, dict] = {}
+    if extra:
+        from scipy import sparse
+
+        ex, ey, emask, _ = featurise(extra, embedder, cats)
+        both = sparse.vstack([x, ex], format="csr")
+        for account, categories in ACCOUNT_HEADS.items():
+            own = [i for i, p in enumerate(held) if p.account == account]
+            rows = np.concatenate([np.arange(hslices[i].start, hslices[i].stop) for i in own])
+            own_slices = [slice(s, s + hslices[i].stop - hslices[i].start)
+                          for i, s in zip(own, np.cumsum([0] + [hslices[i].stop - hslices[i].start for i in own]))]
+            for cat in categories:
+                j = cats.index(cat)
+                w, b = fit_heads(both, np.vstack([y, ey])[:, [j]], np.vstack([mask, emask])[:, [j]])
+                pair, own_report = evaluate(predict(hx[rows], w, b), own_slices, [held[i] for i in own], (cat,))
+                print_report(own_report, f"the {account} account's own {cat} head (with {len(extra)} posts of "
+                                         f"{EXTRA.relative_to(ROOT)}), on that account's {len(own)} held-out posts")
+                account_heads.setdefault(account, {})[cat] = {"column": weight.shape[1], "thresholds": list(pair[cat])}
+                weight, bias = np.hstack([weight, w]), np.concatenate([bias, b])
     width = weight.shape[0] - embedder.vocab_size - BIGRAM_BUCKETS
     arrays = {"dense": weight[:width], "tokens": weight[width:].astype(np.float16), "bias": bias}
-    print_report(report, "held-out posts (post level)")
     meta = {
         "kind": "heads",
         "categories": list(cats),
         "thresholds": {c: list(t) for c, t in thresholds.items()},
-        "trained_on": {"posts": len(train), "held_out": len(held), "seed": SEED, "C": C_VALUE,
+        "account_heads": account_heads,
+        "trained_on": {"posts": len(train), "extra_posts": len(extra), "held_out": len(held), "seed": SEED, "C": C_VALUE,
                        "bigram_buckets": BIGRAM_BUCKETS},
     }
     if args.report:

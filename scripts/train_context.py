@@ -28,7 +28,7 @@ chooses the static model's, with the ONNX model that ships (int8 weights). Where
 sentence needs review whatever the mean; that pair is chosen on the same held-out posts (alone_route).
 
 Posts in corpus/context/*.jsonl (written for this reader: disparagement and its hard negatives) are trained on too;
-train.py and train_names.py do not read them.
+of the static reader, only its disparaging head learns from them (train.py), and train_names.py does not read them.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ MIN_POSITIVES = 20
 # school account's sentences instead of 3% (1.2% without this route) and found one more held-out post.
 ALONE_FLOORS = (0.2, 0.3, 0.4)
 ALONE_SCORES = (0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
-EXTRA = ROOT / "corpus" / "context"  # posts for this reader only: train.py and train_names.py do not read them
+EXTRA = static_train.EXTRA  # posts written for this reader (train.py's disparaging head reads them too)
 # The review threshold: the lowest score at which the held-out posts' precision is at least this. The static
 # reader's own thresholds (chosen at 0.90 over both accounts) reach 0.95-1.00 on the school account's held-out
 # posts; the second reader is there to find more at that precision, not to trade precision for recall.
@@ -329,7 +329,7 @@ def main() -> int:
         print("the static reader alone on the same posts, at its own review thresholds:")
         for j, cat in enumerate(CATEGORIES):
             gold = np.array([1 if cat in p.categories else 0 for p in judged])
-            m = static_train.post_metrics(maxima[:, j], gold, static.thresholds[cat][0])
+            m = static_train.post_metrics(maxima[:, j], gold, static.thresholds_for(cat, ACCOUNTS[0])[0])
             print(f"  {cat:18} P {m['precision']:.2f} R {m['recall']:.2f} (flagged {m['flagged']})")
         # a category with too few held-out positives on these accounts has no threshold worth the name (the
         # reference: 9 on the school's account, where the static reader's 0.887 finds 5): it stays with the static

@@ -1,5 +1,5 @@
 """The training corpus (corpus/data/*.jsonl) is well formed: what scripts/train.py learns from. So are the posts
-only the second reader learns from (corpus/context/*.jsonl, scripts/train_context.py) and the validation posts
+written for the second reader (corpus/context/*.jsonl, scripts/train_context.py; train.py's disparaging head reads them too) and the validation posts
 (corpus/validation/*.jsonl), which neither learns from."""
 from __future__ import annotations
 

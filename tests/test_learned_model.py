@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from postcheck.checks.learned import gate, two_readers
-from postcheck.learned import LearnedModelError, load_model, split_units
+from postcheck.learned import LearnedModelError, artefact, load_model, split_units
 from postcheck.learned.context import CONTEXT_FILE, CONTEXT_META
 from postcheck.learned.model import DATA_DIR, HEADS_FILE, VECTORS_FILE, load_from
 from postcheck.learned.wordpiece import WordPiece
@@ -81,7 +81,7 @@ def test_golden_cases_fall_on_the_right_side_of_the_review_threshold(model, cate
             second = model.context_score([text], account, platform)[0, model.context_categories.index(category)]
             score = (score + float(second)) / 2
     else:
-        review, _ = model.thresholds[category]
+        review, _ = model.thresholds_for(category, account)
     assert (score >= review) == flagged, f"{category} score {score:.3f}, review threshold {review:.3f}"
 
 
@@ -143,6 +143,45 @@ def test_damaged_files_raise_a_one_line_learned_model_error(tmp_path, damage):
         load_from(folder)
     assert "\n" not in str(info.value) and str(info.value)
     load_from(_copy(tmp_path))  # the undamaged copy still loads
+
+
+def test_the_school_account_reads_its_own_disparaging_head(model):
+    """heads.bin's account head: on the school's account the disparaging column comes from the head trained with
+    corpus/context too; every other column, and every column on a personal account, from the category's own."""
+    assert model.account_heads == {"school": {"disparaging": len(CATEGORIES)}}
+    texts = ["Their keeper was about as much use as a chocolate teapot.", "Well done, Year 6!"]
+    for account in ("school", "personal"):
+        logits = model.logits(texts, account, "facebook")
+        assert logits.shape == (2, len(CATEGORIES) + 1)
+        expected = 1.0 / (1.0 + np.exp(-logits[:, : len(CATEGORIES)]))
+        if account == "school":
+            expected[:, 0] = 1.0 / (1.0 + np.exp(-logits[:, len(CATEGORIES)]))
+        assert np.allclose(model.score(texts, account, "facebook"), expected, atol=1e-6)
+    school = model.account_thresholds["school"]["disparaging"]
+    assert 0.0 < school[0] <= school[1] <= 1.0
+    assert model.thresholds_for("disparaging", "school") == school
+    assert model.thresholds_for("disparaging", "personal") == model.thresholds["disparaging"]
+    assert model.thresholds_for("confidential", "school") == model.thresholds["confidential"]
+
+
+@pytest.mark.parametrize("damage", ["category", "column", "thresholds", "shape"])
+def test_a_damaged_account_head_is_a_one_line_learned_model_error(tmp_path, damage):
+    folder = _copy(tmp_path)
+    meta, arrays = artefact.read((folder / HEADS_FILE).read_bytes())
+    meta = {k: v for k, v in meta.items() if k in ("kind", "categories", "thresholds", "account_heads", "trained_on")}
+    entry = meta["account_heads"]["school"]["disparaging"]
+    if damage == "category":
+        meta["account_heads"]["school"] = {"photos": entry}
+    elif damage == "column":
+        entry["column"] = 2
+    elif damage == "thresholds":
+        entry["thresholds"] = [0.5, 1.5]
+    else:
+        meta["account_heads"] = ["school"]
+    artefact.write(folder / HEADS_FILE, meta, arrays)
+    with pytest.raises(LearnedModelError) as info:
+        load_from(folder)
+    assert "\n" not in str(info.value) and "account" in str(info.value)
 
 
 def test_the_second_reader_ships_and_judges_disparagement_on_the_school_account(model):

@@ -204,6 +204,8 @@ class Learned:
         ``account_review`` option may lower the model's own for one account."""
         if second and two_readers(model, self.category, account):
             review, error = model.context_thresholds[self.category]
+        elif hasattr(model, "thresholds_for"):
+            review, error = model.thresholds_for(self.category, account)
         else:
             review, error = model.thresholds.get(self.category, (0.5, 0.95))
         if "review" in self.own:

@@ -7,6 +7,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -146,7 +147,16 @@ class LearnedModel:
     context_thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
     # where the second reader alone asks for review: (static floor, its own score) per category
     context_alone: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # heads one account reads instead of a category's own (scripts/train.py ACCOUNT_HEADS): for each account, the
+    # column of the weights that scores the category there, and that head's own (review, error) thresholds
+    account_heads: dict[str, dict[str, int]] = field(default_factory=dict)
+    account_thresholds: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     _reader: list = field(default_factory=list, repr=False)
+
+    def thresholds_for(self, category: str, account: str | None) -> tuple[float, float]:
+        """The static reader's (review, error) for `category` on `account`: its account head's where it has one."""
+        own = self.account_thresholds.get(account or "", {}).get(category)
+        return own if own is not None else self.thresholds.get(category, (0.5, 0.95))
 
     def context_score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
         """The second reader's probabilities, shape (len(texts), len(context_categories))."""
@@ -174,7 +184,10 @@ class LearnedModel:
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         z = self.logits(texts, account, platform)
-        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).astype(np.float32)
+        out = z[:, : len(self.categories)].copy()
+        for category, column in self.account_heads.get(account, {}).items():
+            out[:, self.categories.index(category)] = z[:, column]
+        return (1.0 / (1.0 + np.exp(-np.clip(out, -30.0, 30.0)))).astype(np.float32)
 
 
 def _read(path: Path) -> tuple[bytes, dict, dict[str, np.ndarray]]:
@@ -201,7 +214,8 @@ def load_from(directory: Path) -> LearnedModel:
         dense_weight = heads["dense"].astype(np.float32)
         token_weight = heads["tokens"].astype(np.float32)
         bias = heads["bias"].astype(np.float32)
-        k = len(categories)
+        account_heads, account_thresholds = _account_heads(meta.get("account_heads") or {}, categories)
+        k = len(categories) + sum(len(h) for h in account_heads.values())
         if (
             dense_weight.shape != (design_width(vectors.shape[1]), k)
             or token_weight.shape[0] < vocab_size
@@ -227,7 +241,31 @@ def load_from(directory: Path) -> LearnedModel:
         context_accounts=context_accounts,
         context_thresholds=context_thresholds,
         context_alone=context_alone,
+        account_heads=account_heads,
+        account_thresholds=account_thresholds,
     )
+
+
+def _account_heads(table: Any, categories: tuple[str, ...]) -> tuple[dict[str, dict[str, int]],
+                                                                     dict[str, dict[str, tuple[float, float]]]]:
+    """heads.bin's ``account_heads`` ({account: {category: {column, thresholds}}}), checked: the columns follow the
+    categories' own, one each, in order; ValueError otherwise."""
+    if not isinstance(table, dict):
+        raise ValueError("account_heads is not a mapping")
+    heads: dict[str, dict[str, int]] = {}
+    thresholds: dict[str, dict[str, tuple[float, float]]] = {}
+    for account, entries in table.items():
+        if not isinstance(entries, dict):
+            raise ValueError(f"account_heads for {account!r} is not a mapping")
+        for category, entry in entries.items():
+            column, pair = entry["column"], entry["thresholds"]
+            if category not in categories or column != len(categories) + sum(len(h) for h in heads.values()) or \
+                    len(pair) != 2 or not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in pair):
+                raise ValueError(f"account head {account}/{category} is not a known category, its column out of "
+                                 "order, or its thresholds not two numbers between 0 and 1")
+            heads.setdefault(str(account), {})[category] = column
+            thresholds.setdefault(str(account), {})[category] = (float(pair[0]), float(pair[1]))
+    return heads, thresholds
 
 
 def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...], dict[str, tuple[float, float]],
