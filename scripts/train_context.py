@@ -349,11 +349,14 @@ def main() -> int:
                     m = static_train.post_metrics(maxima[:, j], gold, thresholds[cat][0])
                     print(f"  {cat:18} P {m['precision']:.2f} R {m['recall']:.2f} (flagged {m['flagged']})")
         data = onnx_path.read_bytes()
+        # what the ONNX was trained on: this run's posts, or (thresholds only) what the shipped file says
+        trained_on = json.loads((DATA_DIR / CONTEXT_META).read_text(encoding="utf-8"))["trained_on"] \
+            if args.thresholds_only else {"posts": len(train_posts), "held_out": len(held), "seed": SEED, "epochs": EPOCHS}
         meta = {"categories": list(CATEGORIES), "accounts": list(ACCOUNTS), "judges": judges,
                 "thresholds": {c: [round(a, 4), round(b, 4)] for c, (a, b) in thresholds.items() if c in judges},
                 "alone": {c: list(pair) for c, pair in routes.items() if pair},
                 "max_pieces": MAX_PIECES, "sha256": hashlib.sha256(data).hexdigest(),
-                "trained_on": {"posts": len(train_posts), "held_out": len(held), "seed": SEED, "epochs": EPOCHS}}
+                "trained_on": trained_on}
         text = json.dumps(meta, indent=1, sort_keys=True) + "\n"
         if args.check:
             # with --thresholds-only: whether the shipped context.json is what the shipped ONNX and corpus give
