@@ -37,6 +37,10 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
             lines.append(f"A match in a sentence the model scores below {float(floor):.2f} for {rule.category} is "
                          "told as info, not a problem: these words are everyday words too (model: enabled: false "
                          "turns this off).")
+        mean = rule.options.get("two_reader_floor")
+        if mean is not None:
+            lines.append(f"On the school's own account the second reader reads such a sentence too: a match whose "
+                         f"two readers' mean score is below {float(mean):.2f} is told as info as well.")
         return lines
     from postcheck.checks.learned import Learned
     from postcheck.config import Config

@@ -175,6 +175,9 @@ def test_a_confidential_rule_match_the_model_scores_below_its_floor_is_info(fake
     ("confidential", 2, "rule confidential: model_floor must be a number between 0 and 1"),
     ("confidential", True, "rule confidential: model_floor must be a number between 0 and 1"),
     ("unsafe-link", 0.1, "rule unsafe-link: model_floor given, but the model does not judge 'unsafe-link'"),
+    ("confidential", {"two_reader_floor": 1.5}, "rule confidential: two_reader_floor must be a number between 0 and 1"),
+    ("unsafe-link", {"two_reader_floor": 0.3},
+     "rule unsafe-link: two_reader_floor given, but the model does not judge 'unsafe-link'"),
 ])
 def test_a_bad_model_floor_is_one_line_naming_the_rule(rule_id, floor, message):
     from dataclasses import replace
@@ -184,7 +187,8 @@ def test_a_bad_model_floor_is_one_line_naming_the_rule(rule_id, floor, message):
 
     rule = load_pack().get(rule_id)
     with pytest.raises(ConfigError) as caught:
-        model_floors([replace(rule, options={**rule.options, "model_floor": floor})], Config())
+        options = floor if isinstance(floor, dict) else {"model_floor": floor}
+        model_floors([replace(rule, options={**rule.options, **options})], Config())
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 def test_thresholds_in_postcheck_yaml_move_the_line(fake, tmp_path):
@@ -424,3 +428,62 @@ def test_a_second_reader_that_fails_leaves_the_static_score_and_says_so(two):
     # the rest of the run does without it, at the static reader's thresholds
     again = engine.check_post(post_from_text("Zorbly visitors again, honestly.\n", account="school", name="b.md"))
     assert [f.details["review_at"] for f in by_rule(again, "learned-disparaging")] == [0.65]
+
+
+class FakeConfidentialReader(FakeTwoReaders):
+    """The stand-in whose second reader also reads confidential matters: 0.9 where the sentence says "leaked",
+    0 elsewhere; "quietly" gives a sentence a static confidential score of 0.5."""
+
+    context_categories = ("disparaging", "confidential")
+
+    def score(self, texts, account, platform):
+        out = super().score(texts, account, platform)
+        for row, text in enumerate(texts):
+            if "quietly" in text:
+                out[row, CATEGORIES.index("confidential")] = 0.5
+        return out
+
+    def context_score(self, texts, account, platform):
+        self.read.append(list(texts))
+        return np.array([[0.1, 0.9 if "leaked" in t else 0.0] for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def confidential_reader(fake):
+    return _loaded(FakeConfidentialReader())
+
+
+def test_on_the_school_account_a_confidential_match_the_two_readers_doubt_is_info(confidential_reader, tmp_path):
+    # rules/confidential.yaml: model_floor 0.05 (the static 0.5 passes it), two_reader_floor 0.32: the mean of 0.5
+    # and the second reader's 0.0 is 0.25, below it
+    from postcheck.rulepack import load_pack
+
+    floor = load_pack().get("confidential").options["two_reader_floor"]
+    assert 0.25 < floor < 0.7
+    text = "Class 4 quietly wrote to the council to complain about litter in the park."
+    doubted, _ = check(text)
+    (finding,) = [f for f in doubted.findings if f.category == "confidential"]
+    assert finding.rule == "confidential" and finding.severity is Severity.INFO and finding.suggestion is None
+    assert finding.details["model_score"] == 0.25 and finding.details["model_floor"] == floor
+    assert finding.details["second_reader"] == 0.0
+    assert finding.details["judged_by"] == "rule, doubted by the model's two readers"
+    assert confidential_reader.read == [[text]] and doubted.verdict.value == "pass"
+    # the second reader agrees (mean 0.7): the rule stands
+    agreed, _ = check("Class 4 quietly leaked that they complained to the council about litter in the park.")
+    assert {f.severity for f in agreed.findings if f.category == "confidential"} == {Severity.ERROR}
+    # a personal account has no second reader: the static floor alone, which 0.5 passes
+    personal, _ = check(text, account="personal")
+    assert Severity.ERROR in {f.severity for f in personal.findings if f.category == "confidential"}
+    # with the model switched off the rule judges alone, as before
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")
+    alone, _ = check(text, load_config(tmp_path / "postcheck.yaml"))
+    assert [f.severity for f in alone.findings if f.category == "confidential"] == [Severity.ERROR]
+
+
+def test_a_second_reader_that_fails_leaves_a_confidential_match_standing(confidential_reader):
+    def broken(texts, account, platform):
+        raise RuntimeError("onnxruntime is missing")
+    confidential_reader.context_score = broken
+    result, engine = check("Class 4 quietly wrote to the council to complain about litter in the park.")
+    assert [f.severity for f in result.findings if f.category == "confidential"] == [Severity.ERROR]
+    assert any("second reader failed (onnxruntime is missing)" in n for n in engine.ctx.notices)

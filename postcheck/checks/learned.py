@@ -182,6 +182,13 @@ def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool =
     return out, {i for i in needed if column[i] >= floor and rows[i][second] >= own and out[i] < lowest}
 
 
+def second_reader_failed(ctx: Any, exc: Exception) -> None:
+    """Say once that the second reader failed; from then on the static reader judges alone."""
+    ctx.notice(f"learned model's second reader failed ({str(exc).splitlines()[0]}): "
+               "the static model alone judged the text, at its own thresholds")
+    ctx.cache["learned-second-off"] = True
+
+
 class Learned:
     """One category as the model judges it (rule option ``category`` is the rule's own)."""
 
@@ -232,9 +239,7 @@ class Learned:
             column, alone = judged(post, scored, self.category, lowest, alone="review" not in self.own) \
                 if second else (None, set())
         except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
-            ctx.notice(f"learned model's second reader failed ({str(exc).splitlines()[0]}): "
-                       "the static model alone judged the text, at its own thresholds")
-            ctx.cache["learned-second-off"] = True
+            second_reader_failed(ctx, exc)
             column = None
         if column is None:
             review, error = self.thresholds(model, post.account, second=False)
@@ -331,29 +336,35 @@ def _overlap(a: Finding, b: Finding) -> bool:
     return a.span[0] < max(b.span[1], b.span[0] + 1) and b.span[0] < max(a.span[1], a.span[0] + 1)
 
 
-def model_floors(rules: Iterable[Any], config: Any) -> dict[str, float]:
-    """Rule option ``model_floor: N`` (rule id -> N): a finding of such a rule whose sentence the model
-    scores below N for the rule's category is told as info, not as a problem. For rules whose words are
-    also everyday words ("unwell", "complained", "keep it secret"): the model, trained on labelled posts,
-    says whether the sentence is about the thing the rule is for. Empty when the model is switched off."""
-    floors = {}
+def model_floors(rules: Iterable[Any], config: Any) -> dict[str, tuple[float, float | None]]:
+    """Rule options ``model_floor: N`` and ``two_reader_floor: M`` (rule id -> (N, M or None)): a finding of
+    such a rule whose sentence the model scores below N for the rule's category is told as info, not as a
+    problem; so is one whose sentence the mean of the two readers scores below M, where the second reader reads
+    that category (the school's own account). For rules whose words are also everyday words ("unwell",
+    "complained", "keep it secret", "police", "budget"): the model, trained on labelled posts, says whether the
+    sentence is about the thing the rule is for. Empty when the model is switched off."""
+    floors: dict[str, tuple[float, float | None]] = {}
     for rule in rules:
-        value = rule.options.get("model_floor")
-        if value is None:
+        given = {key: rule.options.get(key) for key in ("model_floor", "two_reader_floor")
+                 if rule.options.get(key) is not None}
+        if not given:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: model_floor must be a number between 0 and 1",
-                              None, "options.model_floor")
+        for key, value in given.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ConfigError(rule.source or rule.id, f"rule {rule.id}: {key} must be a number between 0 and 1",
+                                  None, f"options.{key}")
         if rule.category not in MODEL_CATEGORIES:
-            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: model_floor given, but the model does not "
-                              f"judge {rule.category!r}", None, "options.model_floor")
-        floors[rule.id] = float(value)
+            key = next(iter(given))
+            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: {key} given, but the model does not "
+                              f"judge {rule.category!r}", None, f"options.{key}")
+        mean = given.get("two_reader_floor")
+        floors[rule.id] = (float(given.get("model_floor", 0.0)), None if mean is None else float(mean))
     if floors and not model_settings(config.section("model"), config.path)["enabled"]:
         return {}
     return floors
 
 
-def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, float]) -> list[Finding]:
+def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, tuple[float, float | None]]) -> list[Finding]:
     """Findings of rules with a model floor (model_floors) whose sentences all score below it, as info:
     the model's score and the floor go in ``details``."""
     from dataclasses import replace
@@ -366,18 +377,47 @@ def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, floa
     model, units, scores = scored[:3]
     out = []
     for finding in findings:
-        floor = floors.get(finding.rule)
+        floor, mean_floor = floors.get(finding.rule, (None, None))
         if floor is None or finding.severity is Severity.INFO or not finding.span \
                 or finding.category not in model.categories:
             out.append(finding)
             continue
         column = model.categories.index(finding.category)
-        score = max((float(row[column]) for (start, end), row in zip(units, scores)
-                     if start < max(finding.span[1], finding.span[0] + 1) and finding.span[0] < end), default=None)
-        if score is None or score >= floor:
+        inside = [i for i, (start, end) in enumerate(units)
+                  if start < max(finding.span[1], finding.span[0] + 1) and finding.span[0] < end]
+        score = max((float(scores[i][column]) for i in inside), default=None)
+        doubt: dict[str, Any] = {}
+        if score is not None and score < floor:
+            doubt = {"model_score": round(score, 3), "model_floor": floor, "judged_by": "rule, doubted by the model"}
+        elif score is not None and mean_floor is not None:
+            both = _two_reader_scores(post, ctx, scored, finding.category, inside)
+            if both is not None and both[0] < mean_floor:
+                doubt = {"model_score": round(both[0], 3), "model_floor": mean_floor, "second_reader": round(both[1], 3),
+                         "judged_by": "rule, doubted by the model's two readers"}
+        if not doubt:
             out.append(finding)
             continue
-        out.append(replace(finding, severity=Severity.INFO, suggestion=None,
-                           details={**finding.details, "model_score": round(score, 3), "model_floor": floor,
-                                    "judged_by": "rule, doubted by the model"}))
+        out.append(replace(finding, severity=Severity.INFO, suggestion=None, details={**finding.details, **doubt}))
     return out
+
+
+def _two_reader_scores(post: Any, ctx: Any, scored: tuple, category: str,
+                       inside: list[int]) -> tuple[float, float] | None:
+    """The highest mean of the two readers' scores for `category` among the units `inside`, and the second reader's
+    score there; None where the second reader does not read the category on this account (or failed)."""
+    model, _, scores, texts, rows = scored
+    if post.account not in getattr(model, "context_accounts", ()) or \
+            category not in getattr(model, "context_categories", ()) or ctx.cache.get("learned-second-off"):
+        return None
+    missing = [i for i in inside if i not in rows]
+    if missing:
+        try:
+            rows.update(zip(missing, model.context_score([texts[i] for i in missing], post.account,
+                                                         post.platform or "")))
+        except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
+            second_reader_failed(ctx, exc)
+            return None
+    second = model.context_categories.index(category)
+    column = model.categories.index(category)
+    pairs = [((float(scores[i][column]) + float(rows[i][second])) / 2, float(rows[i][second])) for i in inside]
+    return max(pairs)
