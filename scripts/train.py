@@ -6,8 +6,12 @@
 Needs the dev group (scikit-learn) and postcheck/data/learned/vectors.bin (made once by scripts/distill.py in a
 separate environment). Every post of corpus/data/*.jsonl is cut into units with postcheck.learned.split_units;
 a unit is positive for a category when it overlaps one of the post's evidence strings for it. 15% of the posts
-(seeded, within each writer x register group) are held out; the heads are fitted on the rest and the review and
-error thresholds are read off the held-out posts (post level: a post is flagged when any unit reaches them).
+(seeded, within each writer x register group) are held out; the heads are fitted on the rest. The review and error
+thresholds are read off every post scored by a head that did not train on it (post level: a post is flagged when any
+unit reaches them): the held-out posts by the shipped heads, and the training posts by heads fitted on the other
+FOLDS - 1 folds of the training part (cross-fitting). On the held-out posts alone (40-80 positives a category) the
+learner-contact threshold moved 0.973 -> 0.921 -> 0.995 as two batches of posts were added; the printed figures are
+still the held-out posts' own.
 The school's own account reads its own disparaging head (ACCOUNT_HEADS): fitted on the same posts and on the
 training part of corpus/context/*.jsonl (posts written for the second reader: subtle disparagement on the school's
 account and its hard negatives, split the same way), its thresholds read off the school account's held-out posts.
@@ -42,6 +46,11 @@ from postcheck.model import CATEGORIES  # noqa: E402
 
 SEED = 20261202
 HOLDOUT = 0.15
+FOLDS = 4
+# The posts made from tests/cases (corpus/data/cases.jsonl: the team's own hard cases, both ways) count this many
+# times in fitting. At 1, with thresholds cross-fitted, "Recommend her new book too!" read as a reference and "The new
+# library opens next week, but we can't say more yet." as confidential, both Okay blocks of the case files.
+CASES_WEIGHT = 3.0
 # the text categories of postcheck.model, in its order (photo and input categories have no text to learn)
 ALL_CATEGORIES = tuple(c for c in CATEGORIES if c not in ("objected-image", "learner-photo", "image-metadata",
                                                            "input-error"))
@@ -174,6 +183,63 @@ def split(posts: list[Post], seed: int = SEED, share: float = HOLDOUT) -> tuple[
     return train, held_posts
 
 
+def folds(posts: list[Post], k: int = FOLDS, seed: int = SEED) -> list[tuple[list[int], list[int]]]:
+    """k (fit, score) pairs of indices into `posts`: within each writer x register group the posts are dealt into k
+    folds by seeded hash; a post is fitted on when it is outside the scored fold and shares no evidence string (20
+    characters or more) with it, as in split()."""
+    fold_of: dict[str, int] = {}
+    groups: dict[tuple[str, str], list[Post]] = {}
+    for post in posts:
+        groups.setdefault((post.writer, post.register), []).append(post)
+    for key in sorted(groups):
+        ranked = sorted(groups[key], key=lambda p: hashlib.sha256(f"{seed}:fold:{p.id}".encode()).hexdigest())
+        for i, post in enumerate(ranked):
+            fold_of[post.id] = i % k
+    pairs = []
+    for f in range(k):
+        scored = [i for i, p in enumerate(posts) if fold_of[p.id] == f]
+        leaks = {e for i in scored for strings in posts[i].evidence.values() for e in strings if len(e) >= 20}
+        fit = [i for i, p in enumerate(posts) if fold_of[p.id] != f and not any(e in p.text for e in leaks)]
+        pairs.append((fit, scored))
+    return pairs
+
+
+def rows_of(slices: list[slice], indices: list[int]) -> np.ndarray:
+    """The design-matrix rows of these posts, in order."""
+    return np.concatenate([np.arange(slices[i].start, slices[i].stop) for i in indices]).astype(np.intp)
+
+
+def restack(slices: list[slice], indices: list[int]) -> list[slice]:
+    """The slices of these posts once their rows are taken out in order (rows_of)."""
+    out, start = [], 0
+    for i in indices:
+        n = slices[i].stop - slices[i].start
+        out.append(slice(start, start + n))
+        start += n
+    return out
+
+
+def cross_fitted(x, y: np.ndarray, mask: np.ndarray, slices: list[slice], posts: list[Post],
+                 extra=None) -> tuple[np.ndarray, list[slice]]:
+    """Unit scores of every post in `posts` (and their slices), each from heads fitted without its fold. `extra`,
+    (x, y, mask) of posts that are fitted on but never scored, joins every fit."""
+    from scipy import sparse
+
+    parts = [None] * len(posts)
+    for fit, scored in folds(posts):
+        rows = rows_of(slices, fit)
+        fx, fy, fm, fw = x[rows], y[rows], mask[rows], row_weights(posts, slices)[rows]
+        if extra is not None:
+            fx, fy, fm = sparse.vstack([fx, extra[0]], format="csr"), np.vstack([fy, extra[1]]), np.vstack([fm, extra[2]])
+            fw = np.r_[fw, np.ones(extra[0].shape[0])]
+        w, b = fit_heads(fx, fy, fm, sample_weight=fw)
+        probs = predict(x[rows_of(slices, scored)], w, b)
+        for i, s in zip(scored, restack(slices, scored)):
+            parts[i] = probs[s]
+    order = list(range(len(posts)))
+    return np.vstack(parts), restack(slices, order)
+
+
 def unit_labels(post: Post, categories: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
     """The post's unit texts and a (units, categories) 0/1 matrix: 1 where the unit overlaps that evidence."""
     spans = split_units(post.text)
@@ -270,15 +336,27 @@ def featurise(posts: list[Post], embedder: Embedder, categories: tuple[str, ...]
     return sparse.vstack(blocks, format="csr"), np.vstack(ys), np.vstack(masks), slices
 
 
-def fit_heads(x, y: np.ndarray, mask: np.ndarray, c: float = C_VALUE) -> tuple[np.ndarray, np.ndarray]:
+def row_weights(posts: list[Post], slices: list[slice]) -> np.ndarray:
+    """Each design-matrix row's weight in fitting: CASES_WEIGHT for the posts made from tests/cases, else 1."""
+    out = np.ones(slices[-1].stop if slices else 0, dtype=np.float64)
+    for post, s in zip(posts, slices):
+        if post.writer == "cases":
+            out[s] = CASES_WEIGHT
+    return out
+
+
+def fit_heads(x, y: np.ndarray, mask: np.ndarray, c: float = C_VALUE,
+              sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One logistic regression per category (balanced classes) on the rows its mask keeps; returns weight
     (features, k) and bias (k,)."""
     from sklearn.linear_model import LogisticRegression
 
+    if sample_weight is None:
+        sample_weight = np.ones(x.shape[0])
     weights, biases = [], []
     for j in range(y.shape[1]):
         clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=SEED)
-        clf.fit(x[mask[:, j]], y[mask[:, j], j])
+        clf.fit(x[mask[:, j]], y[mask[:, j], j], sample_weight=sample_weight[mask[:, j]])
         weights.append(clf.coef_[0])
         biases.append(clf.intercept_[0])
     return np.stack(weights, 1).astype(np.float32), np.asarray(biases, dtype=np.float32)
@@ -288,17 +366,30 @@ def predict(x, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x @ weight + bias, -30.0, 30.0)))
 
 
-def evaluate(unit_probs: np.ndarray, slices: list[slice], posts: list[Post], categories: tuple[str, ...]):
-    """Thresholds chosen on these posts and the post-level figures at them."""
+def gated_maxima(unit_probs: np.ndarray, slices: list[slice], posts: list[Post], categories: tuple[str, ...]):
+    """Per post, the highest unit score per category; the disclaimer's is 0 where the post says its views are its
+    own (or is not on a personal account)."""
     maxima = post_maxima([unit_probs[s] for s in slices], len(categories))
     if "disclaimer" in categories:
         gate = np.array([disclaimer_applies(p) for p in posts])
         maxima[~gate, categories.index("disclaimer")] = 0.0
+    return maxima
+
+
+def evaluate(unit_probs: np.ndarray, slices: list[slice], posts: list[Post], categories: tuple[str, ...],
+             more: tuple[np.ndarray, list[Post]] | None = None):
+    """Thresholds chosen on these posts (and on `more`: post maxima of other posts, scored by heads that did not
+    train on them) and the post-level figures at them on these posts."""
+    maxima = gated_maxima(unit_probs, slices, posts, categories)
     report = {}
     thresholds = {}
     for j, cat in enumerate(categories):
         gold = np.array([1 if cat in p.categories else 0 for p in posts])
-        review, error, note = choose_thresholds(maxima[:, j], gold)
+        if more is None:
+            review, error, note = choose_thresholds(maxima[:, j], gold)
+        else:
+            more_gold = np.array([1 if cat in p.categories else 0 for p in more[1]])
+            review, error, note = choose_thresholds(np.r_[maxima[:, j], more[0][:, j]], np.r_[gold, more_gold])
         thresholds[cat] = (review, error)
         report[cat] = {
             "review": review,
@@ -335,11 +426,14 @@ def main() -> None:
     print(f"{len(posts)} posts: {len(train)} train, {len(held)} held out, {left_out} left out (share held-out evidence)")
     embedder = load_embedder()
     cats = RUNTIME_CATEGORIES
-    x, y, mask, _ = featurise(train, embedder, cats)
-    weight, bias = fit_heads(x, y, mask)
+    x, y, mask, tslices = featurise(train, embedder, cats)
+    weight, bias = fit_heads(x, y, mask, sample_weight=row_weights(train, tslices))
     hx, _, _, hslices = featurise(held, embedder, cats)
-    thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats)
-    print_report(report, "held-out posts (post level)")
+    oof, oslices = cross_fitted(x, y, mask, tslices, train)
+    thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats,
+                                  more=(gated_maxima(oof, oslices, train, cats), train))
+    print_report(report, f"held-out posts (post level; thresholds also from the {len(train)} training posts, "
+                         f"cross-fitted in {FOLDS} folds)")
     extra, _ = split(load_corpus(sorted(EXTRA.glob("*.jsonl"))))
     account_heads: dict[str, dict] = {}
     if extra:
@@ -352,10 +446,17 @@ def main() -> None:
             rows = np.concatenate([np.arange(hslices[i].start, hslices[i].stop) for i in own])
             own_slices = [slice(s, s + hslices[i].stop - hslices[i].start)
                           for i, s in zip(own, np.cumsum([0] + [hslices[i].stop - hslices[i].start for i in own]))]
+            mine = [i for i, p in enumerate(train) if p.account == account]
             for cat in categories:
                 j = cats.index(cat)
-                w, b = fit_heads(both, np.vstack([y, ey])[:, [j]], np.vstack([mask, emask])[:, [j]])
-                pair, own_report = evaluate(predict(hx[rows], w, b), own_slices, [held[i] for i in own], (cat,))
+                w, b = fit_heads(both, np.vstack([y, ey])[:, [j]], np.vstack([mask, emask])[:, [j]],
+                                 sample_weight=np.r_[row_weights(train, tslices), np.ones(ex.shape[0])])
+                # cross-fitted over the account's training posts (the whole corpus's folds, the extra posts in
+                # every fit), as above
+                cx, cs = cross_fitted(x, y[:, [j]], mask[:, [j]], tslices, train, (ex, ey[:, [j]], emask[:, [j]]))
+                mine_maxima = gated_maxima(cx[rows_of(cs, mine)], restack(cs, mine), [train[i] for i in mine], (cat,))
+                pair, own_report = evaluate(predict(hx[rows], w, b), own_slices, [held[i] for i in own], (cat,),
+                                            more=(mine_maxima, [train[i] for i in mine]))
                 print_report(own_report, f"the {account} account's own {cat} head (with {len(extra)} posts of "
                                          f"{EXTRA.relative_to(ROOT)}), on that account's {len(own)} held-out posts")
                 account_heads.setdefault(account, {})[cat] = {"column": weight.shape[1], "thresholds": list(pair[cat])}
