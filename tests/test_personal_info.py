@@ -70,3 +70,16 @@ def test_messages_do_not_embed_the_match_for_circumstances(check_text):
 def test_a_landline_beside_an_organisation_s_shared_mailbox_is_its_contact_block(line, phone_flagged):
     bare = Engine(Config(website="https://www.hollinbank.example.org.uk", sections={"model": {"enabled": False}}))
     assert ("0113 496 0381" in [f.match for f in _personal(bare, line)]) is phone_flagged
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("Swimming gala results:\n- Girls 20m Breast Stroke – Rose H, Osprey, 20.5\n- Boys 25m Back Stroke – Sam T, 22.1",
+     False),
+    ("Well done to Ellie and Sam, who swam all four strokes in the medley relay.", False),
+    ("Please keep Mrs Dale in your thoughts as she recovers from a stroke.", True),
+    ("Mr Ames had a minor stroke last week and is now home.", True),
+])
+def test_a_swimming_stroke_is_not_a_stroke(text, flagged):
+    bare = Engine(Config(sections={"model": {"enabled": False}}))
+    found = [f for f in _personal(bare, text) if f.rule == "personal-circumstances"]
+    assert bool(found) is flagged
