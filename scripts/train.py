@@ -9,12 +9,13 @@ a unit is positive for a category when it overlaps one of the post's evidence st
 (seeded, within each writer x register group) are held out; the heads are fitted on the rest. The review and error
 thresholds are read off every post scored by a head that did not train on it (post level: a post is flagged when any
 unit reaches them): the held-out posts by the shipped heads, and the training posts by heads fitted on the other
-FOLDS - 1 folds of the training part (cross-fitting). On the held-out posts alone (40-80 positives a category) the
+FOLDS - 1 folds of the training part (cross-fitting). On the held-out posts alone (40-140 positives a category) the
 learner-contact threshold moved 0.973 -> 0.921 -> 0.995 as two batches of posts were added; the printed figures are
 still the held-out posts' own.
 The school's own account reads its own disparaging head (ACCOUNT_HEADS): fitted on the same posts and on the
 training part of corpus/context/*.jsonl (posts written for the second reader: subtle disparagement on the school's
-account and its hard negatives, split the same way), its thresholds read off the school account's held-out posts.
+account and its hard negatives, split the same way), its thresholds read off the school account's posts (held out,
+and the training part cross-fitted).
 Seeded and single-threaded, so the same corpus gives the same file.
 """
 
@@ -220,15 +221,17 @@ def restack(slices: list[slice], indices: list[int]) -> list[slice]:
 
 
 def cross_fitted(x, y: np.ndarray, mask: np.ndarray, slices: list[slice], posts: list[Post],
-                 extra=None) -> tuple[np.ndarray, list[slice]]:
-    """Unit scores of every post in `posts` (and their slices), each from heads fitted without its fold. `extra`,
-    (x, y, mask) of posts that are fitted on but never scored, joins every fit."""
+                 extra=None) -> np.ndarray:
+    """Unit scores of every post in `posts`, rows laid out as in `x` (so `slices` still finds each post's), each
+    from heads fitted without its fold. `extra`, (x, y, mask) of posts that are fitted on but never scored, joins
+    every fit."""
     from scipy import sparse
 
     parts = [None] * len(posts)
+    weights = row_weights(posts, slices)
     for fit, scored in folds(posts):
         rows = rows_of(slices, fit)
-        fx, fy, fm, fw = x[rows], y[rows], mask[rows], row_weights(posts, slices)[rows]
+        fx, fy, fm, fw = x[rows], y[rows], mask[rows], weights[rows]
         if extra is not None:
             fx, fy, fm = sparse.vstack([fx, extra[0]], format="csr"), np.vstack([fy, extra[1]]), np.vstack([fm, extra[2]])
             fw = np.r_[fw, np.ones(extra[0].shape[0])]
@@ -236,8 +239,7 @@ def cross_fitted(x, y: np.ndarray, mask: np.ndarray, slices: list[slice], posts:
         probs = predict(x[rows_of(slices, scored)], w, b)
         for i, s in zip(scored, restack(slices, scored)):
             parts[i] = probs[s]
-    order = list(range(len(posts)))
-    return np.vstack(parts), restack(slices, order)
+    return np.vstack(parts)
 
 
 def unit_labels(post: Post, categories: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
@@ -429,9 +431,9 @@ def main() -> None:
     x, y, mask, tslices = featurise(train, embedder, cats)
     weight, bias = fit_heads(x, y, mask, sample_weight=row_weights(train, tslices))
     hx, _, _, hslices = featurise(held, embedder, cats)
-    oof, oslices = cross_fitted(x, y, mask, tslices, train)
+    oof = cross_fitted(x, y, mask, tslices, train)
     thresholds, report = evaluate(predict(hx, weight, bias), hslices, held, cats,
-                                  more=(gated_maxima(oof, oslices, train, cats), train))
+                                  more=(gated_maxima(oof, tslices, train, cats), train))
     print_report(report, f"held-out posts (post level; thresholds also from the {len(train)} training posts, "
                          f"cross-fitted in {FOLDS} folds)")
     extra, _ = split(load_corpus(sorted(EXTRA.glob("*.jsonl"))))
@@ -453,8 +455,9 @@ def main() -> None:
                                  sample_weight=np.r_[row_weights(train, tslices), np.ones(ex.shape[0])])
                 # cross-fitted over the account's training posts (the whole corpus's folds, the extra posts in
                 # every fit), as above
-                cx, cs = cross_fitted(x, y[:, [j]], mask[:, [j]], tslices, train, (ex, ey[:, [j]], emask[:, [j]]))
-                mine_maxima = gated_maxima(cx[rows_of(cs, mine)], restack(cs, mine), [train[i] for i in mine], (cat,))
+                cx = cross_fitted(x, y[:, [j]], mask[:, [j]], tslices, train, (ex, ey[:, [j]], emask[:, [j]]))
+                mine_maxima = gated_maxima(cx[rows_of(tslices, mine)], restack(tslices, mine), [train[i] for i in mine],
+                                           (cat,))
                 pair, own_report = evaluate(predict(hx[rows], w, b), own_slices, [held[i] for i in own], (cat,),
                                             more=(mine_maxima, [train[i] for i in mine]))
                 print_report(own_report, f"the {account} account's own {cat} head (with {len(extra)} posts of "
