@@ -171,15 +171,20 @@ def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool =
         return column, set()
     floor, own = getattr(model, "context_alone", {}).get(category, (2.0, 2.0)) if alone else (2.0, 2.0)
     needed = [i for i in range(len(column)) if column[i] >= min(gate(lowest), floor)]
-    missing = [i for i in needed if i not in rows]
-    if missing:
-        read = model.context_score([texts[i] for i in missing], post.account, post.platform or "")
-        rows.update(zip(missing, read))
+    _read_second(model, post, texts, rows, needed)
     out = column.copy()
     second = model.context_categories.index(category)
     for i in needed:
         out[i] = (column[i] + rows[i][second]) / 2
     return out, {i for i in needed if column[i] >= floor and rows[i][second] >= own and out[i] < lowest}
+
+
+def _read_second(model: Any, post: Any, texts: list[str], rows: dict, units: Iterable[int]) -> None:
+    """Have the second reader score those of `units` it has not read yet for this post (into `rows`, kept per
+    post in the scores' cache); it raises as ContextReader does."""
+    missing = [i for i in units if i not in rows]
+    if missing:
+        rows.update(zip(missing, model.context_score([texts[i] for i in missing], post.account, post.platform or "")))
 
 
 def second_reader_failed(ctx: Any, exc: Exception) -> None:
@@ -409,14 +414,11 @@ def _two_reader_scores(post: Any, ctx: Any, scored: tuple, category: str,
     if post.account not in getattr(model, "context_accounts", ()) or \
             category not in getattr(model, "context_categories", ()) or ctx.cache.get("learned-second-off"):
         return None
-    missing = [i for i in inside if i not in rows]
-    if missing:
-        try:
-            rows.update(zip(missing, model.context_score([texts[i] for i in missing], post.account,
-                                                         post.platform or "")))
-        except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
-            second_reader_failed(ctx, exc)
-            return None
+    try:
+        _read_second(model, post, texts, rows, inside)
+    except Exception as exc:  # LearnedModelError, or onnxruntime failing on a damaged install
+        second_reader_failed(ctx, exc)
+        return None
     second = model.context_categories.index(category)
     column = model.categories.index(category)
     pairs = [((float(scores[i][column]) + float(rows[i][second])) / 2, float(rows[i][second])) for i in inside]
