@@ -130,7 +130,10 @@ def test_a_sentence_naming_a_school_is_judged_at_the_lower_named_school_threshol
     (finding,) = by_rule(named, "learned-disclaimer")
     assert finding.severity is Severity.WARNING and finding.details["names_a_school"] is True
     assert finding.details["review_at"] == 0.8 and finding.details["score"] == pytest.approx(0.85)
-    for unnamed in ("Ten happy years with myclass this week.\n", "Ten happy years at the Great North Junior Run with myclass.\n"):
+    tagged, _ = check("Ten happy years with myclass this week at #AshcombePrimary\n", account="personal")
+    assert [f.details.get("names_a_school") for f in by_rule(tagged, "learned-disclaimer")] == [True]
+    for unnamed in ("Ten happy years with myclass this week.\n", "Ten happy years at the Great North Junior Run with myclass.\n",
+                    "Ten happy years with myclass this week #BackToSchool #PrimarySchoolTeacher\n"):
         result, _ = check(unnamed, account="personal")
         assert not by_rule(result, "learned-disclaimer"), unnamed
     disclaimed, _ = check("Ten happy years at Ashcombe Primary with myclass this week. Views my own.\n", account="personal")
@@ -471,8 +474,9 @@ def test_on_the_school_account_a_confidential_match_the_two_readers_doubt_is_inf
     # the second reader agrees (mean 0.7): the rule stands
     agreed, _ = check("Class 4 quietly leaked that they complained to the council about litter in the park.")
     assert {f.severity for f in agreed.findings if f.category == "confidential"} == {Severity.ERROR}
-    # a personal account has no second reader: the static floor alone, which 0.5 passes
-    personal, _ = check(text, account="personal")
+    # a personal account has no second reader: the static floor alone, which 0.5 passes (the post points at the
+    # author's own school: rules/confidential.yaml's personal_needs_post)
+    personal, _ = check(text.replace("Class 4", "Our class 4"), account="personal")
     assert Severity.ERROR in {f.severity for f in personal.findings if f.category == "confidential"}
     # with the model switched off the rule judges alone, as before
     (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")

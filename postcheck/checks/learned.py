@@ -296,7 +296,11 @@ def _named_school(rule: Any) -> tuple[float, re.Pattern[str] | None]:
     # one to four capitalised words before a school word: "Denham Green Academy", "St Bede's Primary";
     # not "Great North Junior Run"
     name = r"(?:(?:St\.?|[A-Z][\w'’.&-]*)[ \t]+){1,4}(?:%s)\b(?![ \t]+[A-Z])" % "|".join(heads)
-    return float(option.get("review", 1.0)), re.compile(name)
+    # or run together in a hashtag or handle: "#AshbyHigh", "@StBedesPrimary", "#DenhamGreenAcademy2025";
+    # not a tag about school life ("#BackToSchool", "#MySchool", "#PrimarySchoolTeacher")
+    generic = r"(?:My|Our|Your|The|This|Back|Love|Proud|Best|New|Old|Home|Teacher|Teaching|%s)(?![a-z])" % "|".join(heads)
+    tag = r"(?<![\w#@])[#@](?!%s)(?:[A-Z][a-z'’]*){1,4}(?:%s)(?![A-Za-z])" % (generic, "|".join(heads))
+    return float(option.get("review", 1.0)), re.compile(f"{name}|{tag}")
 
 
 def combine(findings: list[Finding], learned_rules: AbstractSet[str], disclaimed: bool) -> list[Finding]:
