@@ -71,3 +71,16 @@ def test_sentences_split_on_stops_and_line_breaks():
     assert [[t.text for t in tokens[a:b]] for a, b in sentences(tokens)] == [["One"], ["Two"], ["Three"], ["four"]]
     assert sentence_at(tokens, text.index("Three")) == (2, 3)
     assert sentence_at(tokens, len(text)) == (0, 4)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Year 9s, message me on Snapchat tonight.", ["message me"]),
+    ("Parents, text me if the coach is late.", ["text me"]),
+    ("Three of my Year 11s messaged me this week to say they'd passed.", []),
+    ("Parents who keep messaging me at 9pm: I'm not a helpline.", []),
+    ("To the Year 9 who followed me on Spotify: let's keep it to school.", []),
+    ("A parent rang me at home last night about the trip.", []),
+])
+def test_an_invitation_is_an_imperative_not_a_report_of_contact(check_text, text, expected):
+    # "messaged me", "keep messaging me" tell of contact; only the invitation itself is this rule's
+    assert _contact(check_text, text, "personal") == expected

@@ -11,6 +11,20 @@ from postcheck.text.tokens import Token, fold, sentence_at, sentences, tokens_fo
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@((?:[\w-]+\.)+[A-Za-z]{2,})\b")
 
 
+_IRREGULAR_PAST = {"sent", "rang", "rung"}
+
+
+def _reported(token: Token) -> bool:
+    """Whether an invitation's first word is a verb in the past or the -ing form: an invitation is an imperative
+    or an infinitive ("message me", "feel free to DM me"); "she messaged me", "who keep messaging me", "followed
+    me on Spotify" tell of contact instead (whether that is itself a problem is the model's and the other rules'
+    to judge)."""
+    if token.pos not in ("VERB", "AUX", ""):
+        return False
+    word = token.lower
+    return word in _IRREGULAR_PAST or (word.endswith(("ed", "ing")) and any(form != word for form in token.forms))
+
+
 class PrivateContact:
     """Phrases that invite learners or families into private contact, outside official channels.
 
@@ -76,6 +90,8 @@ class PrivateContact:
                     continue  # "I'm at the pub quiz tonight": not an invitation
                 if self._negated(tokens, matcher, first, i):
                     continue  # "we will never ask you to DM us"
+                if _reported(tokens[i]):
+                    continue  # "three of them messaged me", "parents who keep messaging me": told, not invited
                 if (not bypass and matcher.search(self.official, first, last) is not None
                         and matcher.search(self.personal_platforms, first, last) is None
                         and not self._webmail_in(text, tokens, first, last)):
