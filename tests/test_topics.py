@@ -157,3 +157,25 @@ def test_a_personal_post_naming_the_school_by_its_one_word_core_needs_a_disclaim
     assert bool(found) is flagged, text
     if flagged:
         assert found[0].match.startswith("Link")
+
+
+@pytest.mark.parametrize("text, account, flagged", [
+    # a personal post that points at no school the author belongs to, nor at anyone in it: schools in general
+    ("Five years ago I was made redundant from a marketing job I hated. Today I got my QTS!", "personal", False),
+    ("For anyone facing redundancy in education: check your union's guidance first.", "personal", False),
+    # ... but the same words about the author's own school, its people or its name still count
+    ("Two of our TAs are being made redundant at Easter.", "personal", True),
+    ("Mr Price is being made redundant at Easter.", "personal", True),
+    ("Redundancies announced at Link today, and nobody saw it coming.", "personal", True),
+    ("Redundancies announced at #TheLinkSchool today, and nobody saw it coming.", "personal", True),
+    # the school's own account speaks for the school: no such condition
+    ("Mr Price's post is being made redundant at Easter.", "school", True),
+])
+def test_the_confidential_rule_on_a_personal_post_needs_a_pointer_to_the_authors_own_school(text, account, flagged, tmp_path):
+    from postcheck.config import load_config
+    from postcheck.engine import Engine
+    from postcheck.posts import post_from_text
+
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")  # the rule alone
+    result = Engine(load_config(tmp_path / "postcheck.yaml")).check_post(post_from_text(text, account=account, name="d.md"))
+    assert any(f.rule == "confidential" for f in result.findings) is flagged, text

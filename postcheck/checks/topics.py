@@ -25,7 +25,9 @@ Rule-level options: ``lists`` (named word lists a phrase names as ``{name}``), `
 ``thing_words``, ``person_words_after_possessive`` ("our chair"), ``person_entities`` (spaCy labels
 that count as people, default PERSON), ``unless`` (cancels every topic in that sentence),
 ``unless_post`` with ``unless_post_not`` (one of the first anywhere and none of the second: the rule
-leaves the whole post alone, e.g. professional sport with nothing of school in it), ``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
+leaves the whole post alone, e.g. professional sport with nothing of school in it), ``personal_needs_post``
+(on a personal account the rule reads only a post with one of these anywhere, or the configured school's
+name: the author's own school, not schools in general), ``skip_quoted`` (words in quotation marks or emphasis are titles or reported speech; default
 true) and ``skip_titles`` (capitalised runs such as "Horrid Henry"; default true).
 """
 from __future__ import annotations
@@ -126,6 +128,17 @@ class Topics:
         # ("the manager is clueless" about a professional club, on a post with no school in it)
         self.unless_post = compile_phrases(options.get("unless_post") or ())
         self.unless_post_not = compile_phrases(options.get("unless_post_not") or ())
+        # on a personal account, a post the rule reads at all: one that points at the author's own school somewhere
+        # (``personal_needs_post``, or the configured school's name, "a long day at Link" too); national news is
+        # nobody's confidential matter
+        needs = [str(p) for p in options.get("personal_needs_post") or ()]
+        self.short_name = None
+        if needs:
+            from postcheck.checks.disclaimer import school_phrases, short_name
+
+            needs += school_phrases(getattr(config, "school", None), options.get("aliases") or ())
+            self.short_name = short_name(getattr(config, "school", None))
+        self.personal_needs = compile_phrases(needs, lists)
         self.index = PhraseIndex(phrase for topic in self.topics for phrase in topic.terms)
         self.skip_quoted = bool(options.get("skip_quoted", True))
         self.skip_titles = bool(options.get("skip_titles", True))
@@ -138,6 +151,9 @@ class Topics:
         matcher = Matcher(tokens, self.targets)
         if self.unless_post and matcher.any_in(self.unless_post) is not None \
                 and matcher.any_in(self.unless_post_not) is None:
+            return
+        if self.personal_needs and post.account == "personal" and matcher.any_in(self.personal_needs) is None \
+                and (self.short_name is None or self.short_name.search(text) is None):
             return
         quotes = quoted_spans(text) if self.skip_quoted else []
         cancelled = {tokens[i].sent for phrase in self.unless for i, _ in matcher.find(phrase)}
