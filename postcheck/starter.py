@@ -64,14 +64,16 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
                  f"{error:.2f} or more fails. Rules of this category: {rules}."]
     from postcheck.checks.learned import two_readers
 
-    for account in getattr(model, "context_accounts", ()):
+    school_accounts = tuple(getattr(model, "context_accounts", ()))
+    for account in (*school_accounts, *getattr(model, "context_account_thresholds", {})):
         if two_readers(model, rule.category, account):
             at, to = check.thresholds(model, account)
-            lines.append(f"On the {account}'s own account two readers judge it (a fine-tuned MiniLM reads again each "
+            whose = f"the {account}'s own account" if account in school_accounts else f"a {account} account"
+            lines.append(f"On {whose} two readers judge it (a fine-tuned MiniLM reads again each "
                          f"sentence the first scores high; the score is their mean): review from {at:.2f}, "
                          f"fails from {to:.2f}.")
             alone = getattr(model, "context_alone", {}).get(rule.category)
-            if alone and "review" not in check.own:
+            if alone and "review" not in check.own and account in school_accounts:
                 lines.append(f"There the second reader alone also asks for review when it scores a sentence "
                              f"{alone[1]:.2f} or more (among those the first scores {alone[0]:.2f} or more).")
     return lines

@@ -116,6 +116,9 @@ def test_explain_gives_the_learned_thresholds_and_the_named_school_one():
     assert f"review from {review:.2f}, fails from {error:.2f}." in flat
     assert f"the second reader alone also asks for review when it scores a sentence {own:.2f} or more" in flat
     assert f"the first scores {floor:.2f} or more" in flat
+    (p_review, p_error) = meta["account_thresholds"]["personal"]["disparaging"]
+    personal = flat[flat.index("On a personal account two readers judge it"):]
+    assert f"review from {p_review:.2f}, fails from {p_error:.2f}." in personal and "alone" not in personal
     assert "names a school" not in disparaging
     reference = " ".join(runner.invoke(app, ["explain", "learned-reference"]).output.split())
     assert "needs review;" in reference and "two readers" not in reference  # the static reader alone

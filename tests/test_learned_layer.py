@@ -358,6 +358,56 @@ def test_categories_the_second_reader_does_not_judge_keep_the_static_score(two):
     assert finding.details["score"] == pytest.approx(0.7) and two.read == []
 
 
+class FakePersonalReaders(FakeTwoReaders):
+    """The stand-in whose two readers also judge disparagement on personal accounts, from their own thresholds (as
+    context.json's account_thresholds say); the second reader alone asks nothing there."""
+
+    context_account_thresholds = {"personal": {"disparaging": (0.75, 0.95)}}
+    context_alone = {"disparaging": (0.05, 0.85)}
+
+    def context_thresholds_for(self, category, account):
+        own = self.context_account_thresholds.get(account, {}).get(category)
+        if own is not None:
+            return own
+        return self.context_thresholds.get(category) if account in self.context_accounts else None
+
+
+@pytest.fixture
+def personal_two(fake):
+    return _loaded(FakePersonalReaders())
+
+
+def test_on_a_personal_account_the_two_readers_judge_from_that_accounts_own_thresholds(personal_two):
+    # (0.7 + 0.9) / 2 = 0.8: above the personal account's 0.75
+    result, _ = check("The new deputy was zorbly, a sneer of a leader.\n", account="personal")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx(0.8) and finding.details["review_at"] == 0.75
+    assert personal_two.read == [["The new deputy was zorbly, a sneer of a leader."]]
+    # (0.7 + 0.1) / 2 = 0.4: the second reader disagrees, and on this account it does not ask alone either
+    calm, _ = check("The new deputy was zorbly and kind.\n", account="personal")
+    assert not by_rule(calm, "learned-disparaging")
+
+
+def test_a_personal_post_about_professional_sport_is_left_to_the_first_reader(personal_two):
+    # rules/learned-disparaging.yaml static_only: a fan's post with nothing of school in it is not read twice;
+    # the first reader's own threshold (0.6) judges its 0.7
+    result, _ = check("That new striker was zorbly and kind. #NUFC\n", account="personal")
+    (finding,) = by_rule(result, "learned-disparaging")
+    assert finding.details["score"] == pytest.approx(0.7) and finding.details["review_at"] == 0.6
+    assert personal_two.read == []
+    # ... but the same post about the school's own team is read twice: (0.7 + 0.1) / 2 is below 0.75
+    school_team, _ = check("That new striker was zorbly and kind. Proud of our Year 9 team!\n", account="personal")
+    assert not by_rule(school_team, "learned-disparaging") and personal_two.read
+
+
+def test_the_sport_lists_of_the_model_rule_are_the_disparaging_rules_own():
+    from postcheck.rulepack import load_pack
+
+    pack = load_pack()
+    rule, model_rule = pack.get("disparaging").options, pack.get("learned-disparaging").options["static_only"]
+    assert model_rule["post"] == rule["unless_post"] and model_rule["post_not"] == rule["unless_post_not"]
+
+
 class FakeReaderAlone(FakeTwoReaders):
     """The stand-in whose second reader may also ask for review alone: a sentence the static reader scores 0.05 or
     more ("meh" scores 0.1 there, below the gate of 0.2 that review 0.6 sets) is read, and one it scores 0.85 or

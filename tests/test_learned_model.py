@@ -197,12 +197,23 @@ def test_the_second_reader_ships_and_judges_disparagement_on_the_school_account(
     assert np.array_equal(scores[1], again[0])  # a unit scores the same whatever is read with it
 
 
+def test_on_personal_accounts_the_two_readers_judge_disparagement_from_their_own_thresholds(model):
+    assert set(model.context_account_thresholds) == {"personal"}
+    review, error = model.context_account_thresholds["personal"]["disparaging"]
+    school, _ = model.context_thresholds["disparaging"]
+    assert school < review <= error <= 1.0  # a staff member's own opinions are judged from higher up
+    assert model.context_thresholds_for("disparaging", "personal") == (review, error)
+    assert model.context_thresholds_for("disparaging", "school") == model.context_thresholds["disparaging"]
+    assert model.context_thresholds_for("confidential", "personal") is None
+
+
 def test_where_the_second_reader_asks_for_review_alone_is_read_from_context_json(model):
     (floor, own), = model.context_alone.values()
     assert set(model.context_alone) == {"disparaging"} and 0.0 < floor < own <= 1.0
 
 
-@pytest.mark.parametrize("damage", ["flip", "missing", "meta", "alone-category", "alone-range", "alone-shape"])
+@pytest.mark.parametrize("damage", ["flip", "missing", "meta", "alone-category", "alone-range", "alone-shape",
+                                    "account-category", "account-range"])
 def test_a_damaged_second_reader_is_a_one_line_learned_model_error(tmp_path, damage):
     folder = _copy(tmp_path)
     for name in (CONTEXT_FILE, CONTEXT_META):
@@ -218,8 +229,12 @@ def test_a_damaged_second_reader_is_a_one_line_learned_model_error(tmp_path, dam
         (folder / CONTEXT_META).write_text("{not json", encoding="utf-8")
     else:
         meta = json.loads((folder / CONTEXT_META).read_text(encoding="utf-8"))
-        meta["alone"] = {"alone-category": {"reference": [0.2, 0.97]}, "alone-range": {"disparaging": [0.2, 1.5]},
-                         "alone-shape": {"disparaging": [0.2]}}[damage]
+        if damage.startswith("account"):
+            meta["account_thresholds"] = {"personal": {"account-category": {"disclaimer": [0.9, 0.95]},
+                                                       "account-range": {"disparaging": [0.9, 1.5]}}[damage]}
+        else:
+            meta["alone"] = {"alone-category": {"reference": [0.2, 0.97]}, "alone-range": {"disparaging": [0.2, 1.5]},
+                             "alone-shape": {"disparaging": [0.2]}}[damage]
         (folder / CONTEXT_META).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(LearnedModelError) as info:
         load_from(folder)

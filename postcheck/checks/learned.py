@@ -26,6 +26,8 @@ from typing import AbstractSet, Any, Iterable
 
 from postcheck.config import ConfigError
 from postcheck.model import Finding, Hit, Severity
+from postcheck.text.phrases import Matcher, compile_phrases
+from postcheck.text.tokens import tokens_for
 
 # The categories the model may judge. Full names and links are left to the roster and the exact
 # rules: a model cannot know who is on the roster, and a link's safety is a fact, not a reading.
@@ -155,7 +157,15 @@ def gate(threshold: float) -> float:
 
 def two_readers(model: Any, category: str, account: str | None) -> bool:
     """Whether the mean of the two readers judges `category` on `account` (else the static reader alone)."""
-    return account in getattr(model, "context_accounts", ()) and category in getattr(model, "context_thresholds", {})
+    return _context_thresholds(model, category, account) is not None
+
+
+def _context_thresholds(model: Any, category: str, account: str | None) -> tuple[float, float] | None:
+    finder = getattr(model, "context_thresholds_for", None)
+    if finder is not None:
+        return finder(category, account)
+    return getattr(model, "context_thresholds", {}).get(category) if account in getattr(model, "context_accounts", ()) \
+        else None
 
 
 def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool = True) -> tuple[Any, set[int]]:
@@ -169,7 +179,9 @@ def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool =
     column = scores[:, model.categories.index(category)]
     if not two_readers(model, category, post.account):
         return column, set()
-    floor, own = getattr(model, "context_alone", {}).get(category, (2.0, 2.0)) if alone else (2.0, 2.0)
+    # the second reader alone asks for review only where it was chosen to (context_accounts: the school's own)
+    floor, own = getattr(model, "context_alone", {}).get(category, (2.0, 2.0)) \
+        if alone and post.account in getattr(model, "context_accounts", ()) else (2.0, 2.0)
     needed = [i for i in range(len(column)) if column[i] >= min(gate(lowest), floor)]
     _read_second(model, post, texts, rows, needed)
     out = column.copy()
@@ -209,13 +221,14 @@ class Learned:
         self.own = settings["thresholds"].get(rule.category, {})
         self.named_review, self.names_school = _named_school(rule)
         self.account_review = _account_review(rule)
+        self.static_only = _static_only(rule)
 
     def thresholds(self, model: Any, account: str | None = None, second: bool = True) -> tuple[float, float]:
         """(review, error) for a post on `account` (those of the two readers' mean where they judge, unless
         `second` is False); a review threshold set in postcheck.yaml applies to every account, else the rule's
         ``account_review`` option may lower the model's own for one account."""
         if second and two_readers(model, self.category, account):
-            review, error = model.context_thresholds[self.category]
+            review, error = _context_thresholds(model, self.category, account)
         elif hasattr(model, "thresholds_for"):
             review, error = model.thresholds_for(self.category, account)
         else:
@@ -235,7 +248,7 @@ class Learned:
         model, units = scored[0], scored[1]
         if self.category not in model.categories:
             return
-        second = not ctx.cache.get("learned-second-off")
+        second = not ctx.cache.get("learned-second-off") and not self._static_only(post, ctx)
         review, error = self.thresholds(model, post.account, second)
         lowest = min(review, self.named_review) if self.names_school is not None else review
         alone: set[int] = set()
@@ -274,6 +287,26 @@ class Learned:
                       details={"score": round(score, 3), "review_at": round(at, 3), "error_at": round(error, 3),
                                "model": model.version, "judged_by": "model", **reader,
                                **({"names_a_school": True} if at < review else {})})
+
+
+    def _static_only(self, post: Any, ctx: Any) -> bool:
+        """Whether the rule's ``static_only`` option leaves this post to the static reader alone."""
+        if self.static_only is None or post.account not in self.static_only[0]:
+            return False
+        matcher = Matcher(tokens_for(post, ctx))
+        return matcher.any_in(self.static_only[1]) is not None and matcher.any_in(self.static_only[2]) is None
+
+
+def _static_only(rule: Any) -> tuple[frozenset[str], tuple, tuple] | None:
+    """Rule option ``static_only: {accounts: [personal], post: [...], post_not: [...]}``: on those accounts a post
+    with one of ``post`` anywhere and none of ``post_not`` is judged by the static reader alone, at its own
+    thresholds (a fan's post about professional football, which the second reader reads as a put-down of a
+    colleague would be). The rule file says why."""
+    option = rule.options.get("static_only")
+    if not option:
+        return None
+    return (frozenset(str(a) for a in option.get("accounts") or ()), compile_phrases(option.get("post") or ()),
+            compile_phrases(option.get("post_not") or ()))
 
 
 def _account_review(rule: Any) -> dict[str, float]:

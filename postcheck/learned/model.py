@@ -145,8 +145,11 @@ class LearnedModel:
     # where the mean of the two readers judges: these accounts, these categories, from these thresholds
     context_accounts: tuple[str, ...] = ()
     context_thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
-    # where the second reader alone asks for review: (static floor, its own score) per category
+    # where the second reader alone asks for review (on context_accounts only): (static floor, its own score)
     context_alone: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # further accounts where the mean of the two readers judges, each with its own thresholds per category
+    # (context.json's "account_thresholds": a staff member's own account is judged apart from the school's)
+    context_account_thresholds: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     # heads one account reads instead of a category's own (scripts/train.py ACCOUNT_HEADS): for each account, the
     # column of the weights that scores the category there, and that head's own (review, error) thresholds
     account_heads: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -157,6 +160,14 @@ class LearnedModel:
         """The static reader's (review, error) for `category` on `account`: its account head's where it has one."""
         own = self.account_thresholds.get(account or "", {}).get(category)
         return own if own is not None else self.thresholds.get(category, (0.5, 0.95))
+
+    def context_thresholds_for(self, category: str, account: str | None) -> tuple[float, float] | None:
+        """(review, error) of the two readers' mean for `category` on `account`; None where the static reader
+        judges alone there."""
+        own = self.context_account_thresholds.get(account or "", {}).get(category)
+        if own is not None:
+            return own
+        return self.context_thresholds.get(category) if account in self.context_accounts else None
 
     def context_score(self, texts: list[str], account: str, platform: str) -> np.ndarray:
         """The second reader's probabilities, shape (len(texts), len(context_categories))."""
@@ -225,7 +236,8 @@ def load_from(directory: Path) -> LearnedModel:
             raise ValueError("head shapes do not match the vectors and categories")
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
-    context_data, context_categories, context_accounts, context_thresholds, context_alone = _context(directory)
+    context_data, context_categories, context_accounts, context_thresholds, context_alone, context_more = \
+        _context(directory)
     version = hashlib.sha256(hashlib.sha256(vec_bytes).digest() + hashlib.sha256(head_bytes).digest()
                              + hashlib.sha256(context_data or b"").digest()).hexdigest()
     return LearnedModel(
@@ -241,6 +253,7 @@ def load_from(directory: Path) -> LearnedModel:
         context_accounts=context_accounts,
         context_thresholds=context_thresholds,
         context_alone=context_alone,
+        context_account_thresholds=context_more,
         account_heads=account_heads,
         account_thresholds=account_thresholds,
     )
@@ -269,17 +282,17 @@ def _account_heads(table: Any, categories: tuple[str, ...]) -> tuple[dict[str, d
 
 
 def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...], dict[str, tuple[float, float]],
-                                      dict[str, tuple[float, float]]]:
+                                      dict[str, tuple[float, float]], dict[str, dict[str, tuple[float, float]]]]:
     """The second reader's ONNX bytes, its output categories, the accounts it judges, for each category it
-    judges there the thresholds of the mean of the two readers' scores, and where it may ask for review alone
+    judges there the thresholds of the mean of the two readers' scores, where it may ask for review alone
     (context.json's "alone": the static score a sentence needs for it to be read, and the second reader's own
-    score). Nothing when context.json is absent (the static model then judges alone); LearnedModelError when
-    it is damaged."""
+    score), and further accounts it judges with their own thresholds ("account_thresholds"). Nothing when
+    context.json is absent (the static model then judges alone); LearnedModelError when it is damaged."""
     from postcheck.learned.context import CONTEXT_FILE, CONTEXT_META
 
     meta_path = directory / CONTEXT_META
     if not meta_path.is_file():
-        return None, (), (), {}, {}
+        return None, (), (), {}, {}, {}
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         data = (directory / CONTEXT_FILE).read_bytes()
@@ -293,12 +306,17 @@ def _context(directory: Path) -> tuple[bytes | None, tuple[str, ...], tuple[str,
         alone = {c: (float(floor), float(at)) for c, (floor, at) in meta.get("alone", {}).items()}
         if not set(alone) <= set(thresholds) or not all(0 <= v <= 1 for pair in alone.values() for v in pair):
             raise ValueError("its 'alone' thresholds are not for a category it judges, or not between 0 and 1")
+        more = {str(account): {c: (float(pair[0]), float(pair[1])) for c, pair in table.items()}
+                for account, table in meta.get("account_thresholds", {}).items()}
+        if not all(set(table) <= set(categories) and all(0 <= v <= 1 for pair in table.values() for v in pair)
+                   for table in more.values()):
+            raise ValueError("its account thresholds are not for a category it has an output for, or not between 0 and 1")
     except OSError as exc:
         raise LearnedModelError(f"learned model file missing or unreadable: {directory / CONTEXT_FILE} "
                                 f"({exc.strerror})") from None
     except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise LearnedModelError(f"learned model in {directory} is inconsistent: {exc}") from None
-    return data, categories, accounts, thresholds, alone
+    return data, categories, accounts, thresholds, alone, more
 
 
 def _embedder(vec: dict[str, np.ndarray]) -> Embedder:
