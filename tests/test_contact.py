@@ -84,3 +84,16 @@ def test_sentences_split_on_stops_and_line_breaks():
 def test_an_invitation_is_an_imperative_not_a_report_of_contact(check_text, text, expected):
     # "messaged me", "keep messaging me" tell of contact; only the invitation itself is this rule's
     assert _contact(check_text, text, "personal") == expected
+
+
+@pytest.mark.parametrize("text, account, expected", [
+    ("Year 11s, I've made a WhatsApp group for revision tips.", "school", ["WhatsApp group"]),
+    ("Parents, send me a friend request and I'll add you.", "personal", ["friend request"]),
+    ("Pop me a private message, parents, and I'll ring you tonight.", "personal", ["private message"]),
+    # the same channels talked about, not offered: parents' class chats, an e-safety lesson, a request declined
+    ("Parents' WhatsApp groups are honestly the worst thing ever invented.", "personal", []),
+    ("Declined a friend request from a former pupil today, parents.", "personal", []),
+    ("Year 8 learned why strangers ask children to move to a private chat.", "school", []),
+])
+def test_a_private_channel_named_counts_only_where_the_sentence_offers_it(check_text, text, account, expected):
+    assert _contact(check_text, text, account) == expected

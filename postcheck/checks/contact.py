@@ -41,7 +41,9 @@ class PrivateContact:
 
     def __init__(self, rule, config) -> None:
         options = rule.options
-        self.invitations = option_phrases(options, "invitations")
+        self.nouns = option_phrases(options, "noun_invitations")  # a channel named: counts with a noun cue only
+        self.invitations = (*option_phrases(options, "invitations"), *self.nouns)
+        self.noun_cues = option_phrases(options, "noun_cues")
         self.official = option_phrases(options, "official_channels")
         self.audience = option_phrases(options, "audience")
         self.not_audience = option_phrases(options, "not_audience")
@@ -90,6 +92,8 @@ class PrivateContact:
                     continue  # "I'm at the pub quiz tonight": not an invitation
                 if self._negated(tokens, matcher, first, i):
                     continue  # "we will never ask you to DM us"
+                if phrase in self.nouns and matcher.search(self.noun_cues, first, last) is None:
+                    continue  # "parents' WhatsApp groups are the worst", "declined a friend request"
                 if _reported(tokens[i]):
                     continue  # "three of them messaged me", "parents who keep messaging me": told, not invited
                 if (not bypass and matcher.search(self.official, first, last) is not None
