@@ -488,3 +488,14 @@ def test_a_learner_role_ends_at_the_sentence_it_is_in(check, request):
             "shape the curriculum. Our new Year 7 students. Tom Hartley, the head, welcomed them.")
     assert not [f for f in mine(request.getfixturevalue(check)(text)) if f.severity is not Severity.INFO]
     assert [f.severity for f in mine(request.getfixturevalue(check)("Pupil of the week: Tom Hartley"))] == [Severity.ERROR]
+
+
+@pytest.mark.parametrize("text", [
+    "Well done! [Read more](https://www.hollinbank.example.org.uk/news/lacey-mai-dawson-hughes-county-champion)",
+    "Well done! [Read more](https://www.hollinbank.example.org.uk/news/niamh-o-connor-county-champion)",
+    "Well done!\n\n![Winner](/uploads/2024/dawson-hughes-lacey-mai-winner.jpg)",
+])
+def test_a_roster_name_of_several_pieces_is_found_in_a_web_address(text, check_text):
+    # a double-barrelled or hyphenated name is several words of a path: /lacey-mai-dawson-hughes, /niamh-o-connor
+    found = [f for f in check_text(text).findings if f.rule == "learner-full-name"]
+    assert found and found[0].severity.value == "error", text

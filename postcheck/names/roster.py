@@ -154,17 +154,27 @@ class RosterIndex:
         hits: list[RosterHit] = []
         for path_start, path_end in address_paths(text, destinations):
             words = path_words(text, path_start, path_end)
-            for (s0, _, w0), (_, e1, w1) in zip(words, words[1:]):
-                pair = self.pairs.get((w0, w1)) or self.pairs.get((w1, w0))
-                if pair is not None:
-                    hits.append(RosterHit(s0, e1, pair, learner_first(pair, w0 if (w0, w1) in self.pairs else w1),
-                                          "address"))
+            # a name of several pieces is several words of the path: /ruby-fitzgerald-oneill, /lacey-mai-dawson-hughes
+            for i in range(len(words) - 1):
+                for a in range(1, _MAX_PIECES + 1):
+                    w0 = "".join(w for _, _, w in words[i:i + a])
+                    for b in range(1, _MAX_PIECES + 1):
+                        if i + a + b > len(words):
+                            break
+                        w1 = "".join(w for _, _, w in words[i + a:i + a + b])
+                        pair = self.pairs.get((w0, w1)) or self.pairs.get((w1, w0))
+                        if pair is not None:
+                            hits.append(RosterHit(words[i][0], words[i + a + b - 1][1], pair,
+                                                  learner_first(pair, w0 if (w0, w1) in self.pairs else w1), "address"))
             for start, end, word in words:  # /ameliahart: both parts long enough to trust
                 pair = self.joined.get(word)
                 if pair is not None and min(len(pair[0]), len(pair[1])) >= 4:
                     hits.append(RosterHit(start, end, self.pairs[pair], learner_first(self.pairs[pair], pair[0]),
                                           "address"))
         return hits
+
+
+_MAX_PIECES = 3  # words a first name or a surname may take in an address's path ("mary-kate", "fitzgerald-o-neill")
 
 
 def address_paths(text: str, destinations: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
