@@ -285,6 +285,12 @@ def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, root
         return
     if roots is not None and not any(target.is_relative_to(root) for root in roots):
         # a draft must not make postcheck read (and the HTML report embed) any file it can name
+        if dest.startswith("/") and not _exists(target):
+            # "/uploads/2024/sports-day.jpg": a path on the school's website, pasted from its Markdown
+            problems.append(Problem(f"image {shown} is a path on a website, not a file here: save the photo beside "
+                                    "the draft and point to it (![...](photo.jpg)) so its faces can be checked",
+                                    display, line, column))
+            return
         problems.append(Problem(f"image {shown} is outside the draft's folder and the config's folder: not read "
                                 "(list its folder under image_folders in postcheck.yaml to allow it)",
                                 display, line, column))
@@ -301,6 +307,13 @@ def _add_image(images: list[ImageRef], problems: list[Problem], base: Path, root
     if any(ref.path == target for ref in images):
         return
     images.append(ImageRef(target, display_path(target), alt or None, line, column))
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _join(post: Post, pieces: list[tuple[str, str, str, int | None, int | None]], body_index: int) -> None:

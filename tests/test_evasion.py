@@ -208,3 +208,12 @@ def test_an_image_name_too_long_for_the_file_system_is_a_finding(tmp_path):
     post = load_draft(tmp_path / "post.md")
     assert post.images == () and "cannot be read" in post.problems[0].message
     assert len(post.problems[0].message) < 200
+
+
+def test_an_image_given_as_a_website_path_is_named_as_such(tmp_path):
+    # pasted from a school website's Markdown: the photo is not on this machine, so it cannot be checked
+    (tmp_path / "post.md").write_text("Sports day!\n\n![Relay](/uploads/2024/03/zz-postcheck-relay-0.jpg)\n", encoding="utf-8")
+    post = load_draft(tmp_path / "post.md")
+    (problem,) = post.problems
+    assert post.images == () and problem.line == 3
+    assert "is a path on a website, not a file here: save the photo beside the draft" in problem.message
