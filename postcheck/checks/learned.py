@@ -288,7 +288,6 @@ class Learned:
                                "model": model.version, "judged_by": "model", **reader,
                                **({"names_a_school": True} if at < review else {})})
 
-
     def _static_only(self, post: Any, ctx: Any) -> bool:
         """Whether the rule's ``static_only`` option leaves this post to the static reader alone."""
         if self.static_only is None or post.account not in self.static_only[0]:
