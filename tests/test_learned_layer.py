@@ -14,6 +14,7 @@ import pytest
 
 from postcheck.config import Config, ConfigError, load_config
 from postcheck.engine import Engine
+from postcheck.learned.model import LearnedModel
 from postcheck.model import Severity
 from postcheck.posts import post_from_text
 
@@ -306,6 +307,8 @@ class FakeTwoReaders(FakeModel):
     context_categories = ("disparaging", "reference")
     context_accounts = ("school",)
     context_thresholds = {"disparaging": (0.6, 0.95)}
+    context_account_thresholds: dict = {}
+    context_thresholds_for = LearnedModel.context_thresholds_for  # where the mean judges: the real model's rule
 
     def __init__(self) -> None:
         super().__init__()
@@ -364,12 +367,6 @@ class FakePersonalReaders(FakeTwoReaders):
 
     context_account_thresholds = {"personal": {"disparaging": (0.75, 0.95)}}
     context_alone = {"disparaging": (0.05, 0.85)}
-
-    def context_thresholds_for(self, category, account):
-        own = self.context_account_thresholds.get(account, {}).get(category)
-        if own is not None:
-            return own
-        return self.context_thresholds.get(category) if account in self.context_accounts else None
 
 
 @pytest.fixture

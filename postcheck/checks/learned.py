@@ -157,15 +157,8 @@ def gate(threshold: float) -> float:
 
 def two_readers(model: Any, category: str, account: str | None) -> bool:
     """Whether the mean of the two readers judges `category` on `account` (else the static reader alone)."""
-    return _context_thresholds(model, category, account) is not None
-
-
-def _context_thresholds(model: Any, category: str, account: str | None) -> tuple[float, float] | None:
-    finder = getattr(model, "context_thresholds_for", None)
-    if finder is not None:
-        return finder(category, account)
-    return getattr(model, "context_thresholds", {}).get(category) if account in getattr(model, "context_accounts", ()) \
-        else None
+    finder = getattr(model, "context_thresholds_for", None)  # a model without a second reader has none
+    return finder is not None and finder(category, account) is not None
 
 
 def judged(post: Any, scored: tuple, category: str, lowest: float, alone: bool = True) -> tuple[Any, set[int]]:
@@ -228,7 +221,7 @@ class Learned:
         `second` is False); a review threshold set in postcheck.yaml applies to every account, else the rule's
         ``account_review`` option may lower the model's own for one account."""
         if second and two_readers(model, self.category, account):
-            review, error = _context_thresholds(model, self.category, account)
+            review, error = model.context_thresholds_for(self.category, account)
         elif hasattr(model, "thresholds_for"):
             review, error = model.thresholds_for(self.category, account)
         else:
