@@ -179,3 +179,27 @@ def test_the_confidential_rule_on_a_personal_post_needs_a_pointer_to_the_authors
     (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")  # the rule alone
     result = Engine(load_config(tmp_path / "postcheck.yaml")).check_post(post_from_text(text, account=account, name="d.md"))
     assert any(f.rule == "confidential" for f in result.findings) is flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # Ofsted in general, the framework, another school's report: not the author's school's performance
+    ("Hot take: Ofsted's single-word judgements were a blunt instrument and I'm glad they've gone. Report cards "
+     "are a step towards nuance.", False),
+    ("Can't believe Ofsted sent an inspector to a primary school who'd only ever worked in secondary. The report "
+     "said it all.", False),
+    ("Most teachers are scared of Ofsted. An inspection system that makes adults sick isn't measuring schools.", False),
+    # ... the author's own school, by "we", "my class", "at school" or its name, still counts
+    ("Ofsted visit done! Lead inspector said we're staying Good, fingers crossed for the report.", True),
+    ("Back at school after the inspection: the lead inspector told the head the report will say Requires "
+     "Improvement.", True),
+    ("Inspectors at Link today. Feedback was tough but fair.", True),
+    ("Only 48% of my class reached the expected standard in the SATs this year.", True),
+])
+def test_inspection_and_results_on_a_personal_post_need_the_authors_own_school(text, flagged, tmp_path):
+    from postcheck.config import load_config
+    from postcheck.engine import Engine
+    from postcheck.posts import post_from_text
+
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\nmodel: {enabled: false}\n")  # the rule alone
+    result = Engine(load_config(tmp_path / "postcheck.yaml")).check_post(post_from_text(text, account="personal", name="d.md"))
+    assert any(f.rule == "confidential-performance" for f in result.findings) is flagged, text
