@@ -23,9 +23,8 @@ a unit's score is the mean of the two readers' scores, and the
 second reader runs only on units the static model already scores high enough for that mean to reach a
 threshold (static >= 2 x threshold - 1): the verdicts are those of reading every unit, at a fraction of the
 cost. The review and error thresholds of that mean are chosen here on the held-out posts exactly as train.py
-chooses the static model's, with the ONNX model that ships (int8 weights). Where the second reader alone is sure
-(its own score at least `alone`'s second number on a sentence the static reader scores at least its first), the
-sentence needs review whatever the mean; that pair is chosen on the same held-out posts (alone_route).
+chooses the static model's, with the ONNX model that ships (int8 weights). The second reader never asks for review
+alone (see ALONE below).
 
 Posts in corpus/context/*.jsonl (written for this reader: disparagement and its hard negatives) are trained on too;
 of the static reader, only its disparaging head learns from them (train.py), and train_names.py does not read them.
@@ -83,14 +82,16 @@ JUDGES = ("disparaging",)
 # keeps precision at 0.95 on those posts, finds about three times as many. Posts about professional sport with
 # nothing of school in them stay with the static reader (learned-disparaging's static_only option: the second
 # reader reads a fan's "That new striker is clueless", a case file's hard negative, as a put-down) and are left
-# out of the choice. The alone route stays on ACCOUNTS.
+# out of the choice.
 MORE_ACCOUNTS = {"personal": ("disparaging",)}
 MIN_POSITIVES = 20
-# where the second reader may ask for review alone: the static score a sentence needs to be read (the cost) and
-# the second reader's own score; chosen on the held-out posts (alone_route). Floors below 0.2 read 5-9% of the
-# school account's sentences instead of 3% (1.2% without this route) and found one more held-out post.
-ALONE_FLOORS = (0.2, 0.3, 0.4)
-ALONE_SCORES = (0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
+# ALONE: from round 26 to 30 a sentence the second reader alone scored 0.90 or more (among those the static reader
+# scored 0.4 or more) needed review whatever the mean; the pair was chosen on the held-out posts, where it found 3-4
+# more disparaging posts and flagged none in error (validation posts: 6 more of 161, none in error). On five blind
+# sets written apart from the corpus (AE-AI, 520 drafts) it found no disparaging draft the mean missed and flagged
+# five clean ones: online-safety advice ("they may pretend to be their age"), a heavy defeat reported kindly. The
+# held-out posts carry far more put-downs than staff write, which is where such a route looks free. So context.json
+# carries no "alone" pair (postcheck still reads one, should a later reader earn it on blind drafts).
 EXTRA = static_train.EXTRA  # posts written for this reader (train.py's disparaging head reads them too)
 # The review threshold: the lowest score at which the held-out posts' precision is at least this. The static
 # reader's own thresholds (chosen at 0.90 over both accounts) reach 0.95-1.00 on the school account's held-out
@@ -265,29 +266,6 @@ def scored(posts, static, reader, tokenizer):
     return np.vstack(both), np.vstack(own), slices
 
 
-def alone_route(posts, both, static, slices, column: int, review: float) -> tuple[float, float] | None:
-    """(floor, own): a sentence the static reader scores at least `floor` and the second reader at least `own`
-    needs review even where the mean is below `review` (`static`: the static reader's unit scores; `both`: the
-    mean of the two readers'). The pair that finds the most held-out posts the mean
-    misses while flagging none in error; among equals the highest floor (fewest sentences read), then the highest
-    own score. None when no pair finds any."""
-    gold = np.array([CATEGORIES[column] in p.categories for p in posts])
-    mean = static_train.post_maxima([both[x] for x in slices], len(CATEGORIES))[:, column] >= review
-    best = None
-    for floor in ALONE_FLOORS:
-        for own in ALONE_SCORES:
-            hit = np.array([bool(((static[x][:, column] >= floor) & (2 * both[x][:, column] - static[x][:, column] >= own))
-                                 .any()) for x in slices]) & ~mean
-            if (hit & ~gold).any() or not (hit & gold).any():
-                continue
-            key = (int((hit & gold).sum()), floor, own)
-            best = max(best, key) if best else key
-    if best:
-        print(f"the second reader alone: {best[0]} more held-out posts found, none in error, from static "
-              f"{best[1]} and its own {best[2]}")
-    return (best[1], best[2]) if best else None
-
-
 @functools.lru_cache(maxsize=1)
 def _static_gate():
     from postcheck.checks.learned import _static_only
@@ -366,8 +344,6 @@ def main() -> int:
         # reader there
         judges = [c for c in JUDGES if report[c]["at_review"]["support"] >= MIN_POSITIVES]
         print("judged by the two readers:", ", ".join(judges))
-        routes = {c: alone_route(judged, both, static_only, slices, CATEGORIES.index(c), thresholds[c][0])
-                  for c in judges}
         extra = [p for p in extra_held if p.account in ACCOUNTS]
         if extra:
             scores, _, parts = scored(extra, static, reader, tokenizer)
@@ -400,7 +376,6 @@ def main() -> int:
             if args.thresholds_only else {"posts": len(train_posts), "held_out": len(held), "seed": SEED, "epochs": EPOCHS}
         meta = {"categories": list(CATEGORIES), "accounts": list(ACCOUNTS), "judges": judges,
                 "thresholds": {c: [round(a, 4), round(b, 4)] for c, (a, b) in thresholds.items() if c in judges},
-                "alone": {c: list(pair) for c, pair in routes.items() if pair},
                 "account_thresholds": account_thresholds,
                 "max_pieces": MAX_PIECES, "sha256": hashlib.sha256(data).hexdigest(),
                 "trained_on": trained_on}
