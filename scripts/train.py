@@ -73,6 +73,12 @@ BIGRAM_BUCKETS = 1 << 17
 # recall: written for disparagement on the school's account, these posts train that head alone.
 EXTRA = ROOT / "corpus" / "context"
 ACCOUNT_HEADS = {"school": ("disparaging",)}
+# Writers whose posts train and judge only these heads. w15 was written for disparagement (120 put-downs, 200 clean
+# posts using the same words); its few other labels follow its own reading of the disclaimer (a personal post must
+# name the school), where w13 and w14 put it on every post written as a member of staff. Trained on for every head,
+# it moved the disclaimer's review threshold 0.902 -> 0.930 and personal information's 0.969 -> 0.979 (held-out
+# recall 0.32 -> 0.25 and 0.45 -> 0.40).
+ONLY_HEADS = {"w15": ("disparaging",)}
 # The disclaimer head judges "this unit shows a personal-account author works at or speaks about the school";
 # whether the post also says the views are the author's own is the rule's part (rules/disclaimer.yaml). Here a
 # rough stand-in for that rule keeps such posts out of the head's training and gates the held-out figures.
@@ -81,6 +87,11 @@ DISCLAIMER_PRESENT = re.compile(
     r"|\b(my|personal) (views|opinions?)\b|\bviews expressed\b|#?\b(all)?views ?my ?own\b|\bvmo\b",
     re.IGNORECASE,
 )
+
+
+def counts_for(post: Post, category: str) -> bool:
+    """Whether the post trains and judges the category's head (ONLY_HEADS)."""
+    return post.writer not in ONLY_HEADS or category in ONLY_HEADS[post.writer]
 
 
 def disclaimer_applies(post: Post) -> bool:
@@ -326,6 +337,9 @@ def featurise(posts: list[Post], embedder: Embedder, categories: tuple[str, ...]
         mask = np.ones(labels.shape, dtype=bool)
         if "disclaimer" in categories and not disclaimer_applies(post):
             mask[:, categories.index("disclaimer")] = False
+        for j, cat in enumerate(categories):
+            if not counts_for(post, cat):
+                mask[:, j] = False
         masks.append(mask)
         feats = embedder.features(texts, BIGRAM_BUCKETS)
         dense = sparse.csr_matrix(design_matrix(feats.dense, post.account, post.platform))
@@ -386,18 +400,22 @@ def evaluate(unit_probs: np.ndarray, slices: list[slice], posts: list[Post], cat
     report = {}
     thresholds = {}
     for j, cat in enumerate(categories):
-        gold = np.array([1 if cat in p.categories else 0 for p in posts])
+        # the posts that judge this head (ONLY_HEADS)
+        own = np.array([counts_for(p, cat) for p in posts], dtype=bool)
+        gold = np.array([1 if cat in p.categories else 0 for p in posts])[own]
+        scores = maxima[own, j]
         if more is None:
-            review, error, note = choose_thresholds(maxima[:, j], gold)
+            review, error, note = choose_thresholds(scores, gold)
         else:
-            more_gold = np.array([1 if cat in p.categories else 0 for p in more[1]])
-            review, error, note = choose_thresholds(np.r_[maxima[:, j], more[0][:, j]], np.r_[gold, more_gold])
+            more_own = np.array([counts_for(p, cat) for p in more[1]], dtype=bool)
+            more_gold = np.array([1 if cat in p.categories else 0 for p in more[1]])[more_own]
+            review, error, note = choose_thresholds(np.r_[scores, more[0][more_own, j]], np.r_[gold, more_gold])
         thresholds[cat] = (review, error)
         report[cat] = {
             "review": review,
             "error": error,
-            "at_review": post_metrics(maxima[:, j], gold, review),
-            "at_error": post_metrics(maxima[:, j], gold, error),
+            "at_review": post_metrics(scores, gold, review),
+            "at_error": post_metrics(scores, gold, error),
             **note,
         }
     return thresholds, report

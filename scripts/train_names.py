@@ -44,6 +44,8 @@ from postcheck.posts import post_from_text  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
 
 SPANS_FILE = ROOT / "corpus" / "names" / "spans.jsonl"  # real posts with every person-like span labelled
+# writers whose posts were written for another head and train only it (scripts/train.py's ONLY_HEADS: w15, put-downs)
+OTHER_HEADS = ("w15",)
 
 
 def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
@@ -58,8 +60,8 @@ def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
                 except json.JSONDecodeError:
                     print(f"skipped a line that is not JSON in {path}", file=sys.stderr)
                     continue
-                if row["id"] not in exclude:
-                    row["writer"] = path.stem if path.parent == folder else path.parent.name
+                row["writer"] = path.stem if path.parent == folder else path.parent.name
+                if row["id"] not in exclude and row["writer"] not in OTHER_HEADS:
                     posts.append(row)
     return posts
 

@@ -299,3 +299,15 @@ def test_the_second_readers_thresholds_are_what_the_held_out_posts_give():
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
     assert "same as" in done.stdout
+
+
+def test_a_writer_that_trains_only_some_heads_neither_trains_nor_judges_the_others():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    train = pytest.importorskip("train")
+    post = train.Post(id="w15-0001", writer="w15", register="short", account="personal", platform="x",
+                      text="Ofsted are in tomorrow, and the head is fuming.", categories=frozenset(), evidence={})
+    assert train.counts_for(post, "disparaging") and not train.counts_for(post, "disclaimer")
+    _, _, mask, _ = train.featurise([post], train.load_embedder(), train.RUNTIME_CATEGORIES)
+    assert mask[:, train.RUNTIME_CATEGORIES.index("disparaging")].all()
+    assert not mask[:, train.RUNTIME_CATEGORIES.index("disclaimer")].any()
+    assert train.counts_for(train.Post(**{**post.__dict__, "writer": "w14"}), "disclaimer")

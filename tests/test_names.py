@@ -499,3 +499,24 @@ def test_a_roster_name_of_several_pieces_is_found_in_a_web_address(text, check_t
     # a double-barrelled or hyphenated name is several words of a path: /lacey-mai-dawson-hughes, /niamh-o-connor
     found = [f for f in check_text(text).findings if f.rule == "learner-full-name"]
     assert found and found[0].severity.value == "error", text
+
+
+@pytest.mark.parametrize("text, match", [
+    ("Star of the week goes to Freddie Okonkwo-Hale for amazing resilience in maths.", "Freddie Okonkwo-Hale"),
+    ("Congratulations to Evie-Jo Lindqvist in Year 3, whose poem won first prize.", "Evie-Jo Lindqvist"),
+    ("Well done to Ruby-Rose Atkinson-Reid in Year 5 for her reading award.", "Ruby-Rose Atkinson-Reid"),
+    ("Congratulations to Year 11 pupil RHYS O'CONNOR on his twelve grade 9s.", "RHYS O'CONNOR"),  # no apostrophes in the list
+])
+def test_hyphenated_and_apostrophe_names_are_names_without_a_roster(text, match, check_text_without_roster):
+    found = mine(check_text_without_roster(text))
+    assert [(f.match, f.severity) for f in found] == [(match, Severity.ERROR)]
+
+
+def test_a_hyphenated_name_takes_the_rank_of_its_rarer_part_when_every_part_is_a_name():
+    from postcheck.names.lexicon import names_list
+
+    names = names_list()
+    assert names.first_rank("Lily-Mae") == max(names.first_rank("Lily"), names.first_rank("Mae"))
+    assert names.last_rank("Gordon-Mills") == max(names.last_rank("Gordon"), names.last_rank("Mills"))
+    assert names.first_rank("Lily-Xqzv") is None and names.last_rank("Well-Being") is None
+    assert names.last_rank("O'Connor") == names.last_rank("OConnor") is not None

@@ -40,3 +40,13 @@ def test_span_posts_read_as_posts_with_learner_evidence(tmp_path):
         ("s-1", ["learner-full-name"], {"learner-full-name": ["Ruby Stokoe's"]}), ("s-2", [], {})]
     assert train_names.read_span_posts(tmp_path / "batch-01.jsonl") == read
     assert train_names.is_real(read[0]) and not train_names.is_real({"source": "written"})
+
+
+def test_writers_that_train_only_other_heads_train_no_name_model(tmp_path):
+    train = pytest.importorskip("train")
+    assert set(train_names.OTHER_HEADS) == {w for w, heads in train.ONLY_HEADS.items() if "learner-full-name" not in heads}
+    post = {"id": "x-1", "account": "school", "platform": "website", "text": "Well done Ruby Stokoe!",
+            "categories": [], "evidence": {}}
+    for writer in ("w1", *train_names.OTHER_HEADS):
+        (tmp_path / f"{writer}.jsonl").write_text(json.dumps({**post, "id": f"{writer}-1"}) + "\n", encoding="utf-8")
+    assert [row["writer"] for row in train_names.read_posts(tmp_path, set())] == ["w1"]

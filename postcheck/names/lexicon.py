@@ -19,13 +19,26 @@ class NamesList:
     last: dict[str, int]
 
     def first_rank(self, word: str) -> int | None:
-        return self.first.get(fold(word))
+        return _rank(self.first, fold(word))
 
     def last_rank(self, word: str) -> int | None:
-        return self.last.get(fold(word))
+        return _rank(self.last, fold(word))
 
     def __len__(self) -> int:
         return len(self.first) + len(self.last)
+
+
+def _rank(table: dict[str, int], key: str) -> int | None:
+    """A name's rank. The list writes no apostrophes (O'Connor is "oconnor"); a hyphenated name it lacks
+    (Lily-Mae, Okonkwo-Hale, Gordon-Mills) takes the rank of its rarer part when every part is such a name."""
+    key = key.replace("'", "")
+    rank = table.get(key)
+    if rank is not None or "-" not in key:
+        return rank
+    parts = [table.get(part) for part in key.split("-")]
+    if len(parts) > 3 or any(r is None for r in parts):
+        return None
+    return max(parts)  # type: ignore[type-var]
 
 
 @lru_cache(maxsize=1)
