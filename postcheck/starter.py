@@ -37,6 +37,11 @@ def _judged_text(rule: Any, pack: Any, config: Any) -> list[str]:
             lines.append(f"A match in a sentence the model scores below {float(floor):.2f} for {rule.category} is "
                          "told as info, not a problem: these words are everyday words too (model: enabled: false "
                          "turns this off).")
+        instead = rule.options.get("model_instead")
+        if instead is not None:
+            lines.append(f"A match in a sentence that names no learner or family, which the model reads as "
+                         f"{instead} and not as {rule.category}, is told as info (an invitation to an employer, "
+                         "say).")
         mean = rule.options.get("two_reader_floor")
         if mean is not None:
             lines.append(f"On the school's own account the second reader reads such a sentence too: a match whose "

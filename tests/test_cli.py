@@ -188,3 +188,8 @@ def test_folder_walk_skips_the_configurations_own_files(tmp_path):
     write(tmp_path, "Lovely day", "post.md")
     result = runner.invoke(app, ["check", "-c", str(tmp_path / "postcheck.yaml"), "-f", "json", str(tmp_path)])
     assert [p["path"].rsplit("/", 1)[-1] for p in json.loads(result.output)["posts"]] == ["post.md"]
+
+
+def test_explain_says_when_the_model_reads_a_contact_match_as_a_reference():
+    contact = " ".join(runner.invoke(app, ["explain", "learner-contact"]).output.split())
+    assert "names no learner or family, which the model reads as reference and not as learner-contact" in contact

@@ -97,3 +97,24 @@ def test_an_invitation_is_an_imperative_not_a_report_of_contact(check_text, text
 ])
 def test_a_private_channel_named_counts_only_where_the_sentence_offers_it(check_text, text, account, expected):
     assert _contact(check_text, text, account) == expected
+
+
+@pytest.mark.parametrize("text, severity", [
+    # a sentence naming no learner or family that the model reads as a reference: an invitation to an employer
+    ("After seven years I'm moving on. My teaching assistant, Bonnie, is hands down the best I've ever worked with. "
+     "Any school hiring: I cannot recommend her highly enough. Message me for details!", "info"),
+    # ... but one that names former learners still invites them, reference or not
+    ("Happy to give a reference to any of my old form group who need one – just message me here.", "error"),
+    ("Year 9s, if you're stuck on the coursework, message me on Instagram.", "error"),
+])
+def test_an_invitation_the_model_reads_as_a_reference_to_an_employer_is_only_a_note(text, severity, tmp_path):
+    from postcheck.config import load_config
+    from postcheck.engine import Engine
+    from postcheck.posts import post_from_text
+
+    (tmp_path / "postcheck.yaml").write_text("school: The Link School\n")
+    result = Engine(load_config(tmp_path / "postcheck.yaml")).check_post(post_from_text(text, account="personal", name="d.md"))
+    (finding,) = [f for f in result.findings if f.rule == "learner-contact"]
+    assert finding.severity.value == severity
+    if severity == "info":
+        assert finding.details["model_reads_as"] == "reference" and finding.details["audience"] is False

@@ -182,6 +182,10 @@ def test_a_confidential_rule_match_the_model_scores_below_its_floor_is_info(fake
     ("confidential", {"two_reader_floor": 1.5}, "rule confidential: two_reader_floor must be a number between 0 and 1"),
     ("unsafe-link", {"two_reader_floor": 0.3},
      "rule unsafe-link: two_reader_floor given, but the model does not judge 'unsafe-link'"),
+    ("learner-contact", {"model_instead": "learner-contact"}, "rule learner-contact: model_instead must name another"),
+    ("learner-contact", {"model_instead": "unsafe-link"}, "rule learner-contact: model_instead must name another"),
+    ("unsafe-link", {"model_instead": "reference"},
+     "rule unsafe-link: model_instead given, but the model does not judge 'unsafe-link'"),
 ])
 def test_a_bad_model_floor_is_one_line_naming_the_rule(rule_id, floor, message):
     from dataclasses import replace

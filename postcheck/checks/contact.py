@@ -63,10 +63,12 @@ class PrivateContact:
         self.social_audience = option_phrases(options, "social_audience")
         self.social_cues = option_phrases(options, "social_cues")
 
-    def _addressed(self, matcher: Matcher) -> bool:
-        """Whether the post speaks to learners or families (not merely mentions the author's own kids)."""
-        own = [(i, j) for _, i, j in matcher.scan(self.not_audience)]
-        return any(not any(a <= i and j <= b for a, b in own) for _, i, j in matcher.scan(self.audience))
+    def _addressed(self, matcher: Matcher, first: int | None = None, last: int | None = None) -> bool:
+        """Whether the post (or its tokens first:last) speaks to learners or families (not merely mentions the
+        author's own kids)."""
+        span = () if first is None else (first, last)
+        own = [(i, j) for _, i, j in matcher.scan(self.not_audience, *span)]
+        return any(not any(a <= i and j <= b for a, b in own) for _, i, j in matcher.scan(self.audience, *span))
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
@@ -102,7 +104,10 @@ class PrivateContact:
                     continue  # "message me through the school office"
                 done.add(tokens[first].sent)
                 match = text[tokens[i].start:tokens[j - 1].end]
-                yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end, details={"pattern": phrase.source})
+                # whether the sentence itself names learners or families: where it names neither, the model may
+                # read it as something else (model_instead: "message me for a reference" speaks to an employer)
+                yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end,
+                          details={"pattern": phrase.source, "audience": self._addressed(matcher, first, last)})
                 break  # one finding a sentence is enough
         yield from self._inboxes(text, tokens, matcher, school, done)
 

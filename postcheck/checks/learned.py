@@ -370,37 +370,45 @@ def _overlap(a: Finding, b: Finding) -> bool:
     return a.span[0] < max(b.span[1], b.span[0] + 1) and b.span[0] < max(a.span[1], a.span[0] + 1)
 
 
-def model_floors(rules: Iterable[Any], config: Any) -> dict[str, tuple[float, float | None]]:
-    """Rule options ``model_floor: N`` and ``two_reader_floor: M`` (rule id -> (N, M or None)): a finding of
-    such a rule whose sentence the model scores below N for the rule's category is told as info, not as a
-    problem; so is one whose sentence the mean of the two readers scores below M, where the second reader reads
-    that category (the school's own account). For rules whose words are also everyday words ("unwell",
-    "complained", "keep it secret", "police", "budget"): the model, trained on labelled posts, says whether the
-    sentence is about the thing the rule is for. Empty when the model is switched off."""
-    floors: dict[str, tuple[float, float | None]] = {}
+def model_floors(rules: Iterable[Any], config: Any) -> dict[str, tuple[float, float | None, str | None]]:
+    """Rule options ``model_floor: N``, ``two_reader_floor: M`` and ``model_instead: C`` (rule id -> (N, M or None,
+    C or None)): a finding of such a rule whose sentence the model scores below N for the rule's category is told
+    as info, not as a problem; so is one whose sentence the mean of the two readers scores below M, where the
+    second reader reads that category (the school's own account). For rules whose words are also everyday words
+    ("unwell", "complained", "keep it secret", "police", "budget"): the model, trained on labelled posts, says
+    whether the sentence is about the thing the rule is for. With C, a finding whose rule says its sentence names
+    no learner or family (``details["audience"]`` false) and whose sentence the model reads as category C (at C's
+    review threshold) and not as the rule's own (below its review threshold) is info too: "message me for a
+    reference" speaks to an employer. Empty when the model is switched off."""
+    floors: dict[str, tuple[float, float | None, str | None]] = {}
     for rule in rules:
         given = {key: rule.options.get(key) for key in ("model_floor", "two_reader_floor")
                  if rule.options.get(key) is not None}
-        if not given:
+        instead = rule.options.get("model_instead")
+        if not given and instead is None:
             continue
         for key, value in given.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ConfigError(rule.source or rule.id, f"rule {rule.id}: {key} must be a number between 0 and 1",
                                   None, f"options.{key}")
+        if instead is not None and (instead not in MODEL_CATEGORIES or instead == rule.category):
+            raise ConfigError(rule.source or rule.id, f"rule {rule.id}: model_instead must name another category "
+                              f"the model judges ({', '.join(MODEL_CATEGORIES)})", None, "options.model_instead")
         if rule.category not in MODEL_CATEGORIES:
-            key = next(iter(given))
+            key = next(iter(given), "model_instead")
             raise ConfigError(rule.source or rule.id, f"rule {rule.id}: {key} given, but the model does not "
                               f"judge {rule.category!r}", None, f"options.{key}")
         mean = given.get("two_reader_floor")
-        floors[rule.id] = (float(given.get("model_floor", 0.0)), None if mean is None else float(mean))
+        floors[rule.id] = (float(given.get("model_floor", 0.0)), None if mean is None else float(mean), instead)
     if floors and not model_settings(config.section("model"), config.path)["enabled"]:
         return {}
     return floors
 
 
-def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, tuple[float, float | None]]) -> list[Finding]:
-    """Findings of rules with a model floor (model_floors) whose sentences all score below it, as info:
-    the model's score and the floor go in ``details``."""
+def doubted(post: Any, ctx: Any, findings: list[Finding],
+            floors: dict[str, tuple[float, float | None, str | None]]) -> list[Finding]:
+    """Findings of rules with a model floor (model_floors) whose sentences all score below it, or that the model
+    reads as another category (model_instead), as info: the model's scores and the floor go in ``details``."""
     from dataclasses import replace
 
     if not any(f.rule in floors and f.severity is not Severity.INFO and f.span for f in findings):
@@ -411,7 +419,7 @@ def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, tupl
     model, units, scores = scored[:3]
     out = []
     for finding in findings:
-        floor, mean_floor = floors.get(finding.rule, (None, None))
+        floor, mean_floor, instead = floors.get(finding.rule, (None, None, None))
         if floor is None or finding.severity is Severity.INFO or not finding.span \
                 or finding.category not in model.categories:
             out.append(finding)
@@ -421,8 +429,12 @@ def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, tupl
                   if start < max(finding.span[1], finding.span[0] + 1) and finding.span[0] < end]
         score = max((float(scores[i][column]) for i in inside), default=None)
         doubt: dict[str, Any] = {}
+        other = _read_as(model, post, scores, inside, instead) if finding.details.get("audience") is False else None
         if score is not None and score < floor:
             doubt = {"model_score": round(score, 3), "model_floor": floor, "judged_by": "rule, doubted by the model"}
+        elif score is not None and other is not None and score < _own_review(model, finding.category, post.account):
+            doubt = {"model_score": round(score, 3), "model_reads_as": instead, "model_score_as": round(other, 3),
+                     "judged_by": f"rule, read by the model as {instead}"}
         elif score is not None and mean_floor is not None:
             both = _two_reader_scores(post, ctx, scored, finding.category, inside)
             if both is not None and both[0] < mean_floor:
@@ -433,6 +445,22 @@ def doubted(post: Any, ctx: Any, findings: list[Finding], floors: dict[str, tupl
             continue
         out.append(replace(finding, severity=Severity.INFO, suggestion=None, details={**finding.details, **doubt}))
     return out
+
+
+def _read_as(model: Any, post: Any, scores: Any, inside: list[int], category: str | None) -> float | None:
+    """The model's highest score for `category` among the units `inside`, when it reaches that category's review
+    threshold on this account; else None."""
+    if category is None or category not in model.categories or not inside:
+        return None
+    best = max(float(scores[i][model.categories.index(category)]) for i in inside)
+    return best if best >= _own_review(model, category, post.account) else None
+
+
+def _own_review(model: Any, category: str, account: str | None) -> float:
+    """The static model's own review threshold for the category on this account."""
+    if hasattr(model, "thresholds_for"):
+        return model.thresholds_for(category, account)[0]
+    return model.thresholds.get(category, (0.5, 0.95))[0]
 
 
 def _two_reader_scores(post: Any, ctx: Any, scored: tuple, category: str,
