@@ -35,10 +35,10 @@ def _rank(table: dict[str, int], key: str) -> int | None:
     rank = table.get(key)
     if rank is not None or "-" not in key:
         return rank
-    parts = [table.get(part) for part in key.split("-")]
-    if len(parts) > 3 or any(r is None for r in parts):
+    parts = key.split("-")
+    if len(parts) > 3 or not all(part in table for part in parts):
         return None
-    return max(parts)  # type: ignore[type-var]
+    return max(table[part] for part in parts)
 
 
 @lru_cache(maxsize=1)
