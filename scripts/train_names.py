@@ -33,6 +33,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from train import ONLY_HEADS  # noqa: E402
 
 from postcheck.checks.names import PersonNames, _finder  # noqa: E402
 from postcheck.config import load_config  # noqa: E402
@@ -44,8 +47,8 @@ from postcheck.posts import post_from_text  # noqa: E402
 from postcheck.rulepack import load_pack  # noqa: E402
 
 SPANS_FILE = ROOT / "corpus" / "names" / "spans.jsonl"  # real posts with every person-like span labelled
-# writers whose posts were written for another head and train only it (scripts/train.py's ONLY_HEADS: w15, put-downs)
-OTHER_HEADS = ("w15",)
+# writers whose posts were written for other heads and train only those (scripts/train.py's ONLY_HEADS: w15, put-downs)
+OTHER_HEADS = tuple(writer for writer, heads in ONLY_HEADS.items() if "learner-full-name" not in heads)
 
 
 def read_posts(folder: Path, exclude: set[str]) -> list[dict]:
