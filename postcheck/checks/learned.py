@@ -222,10 +222,8 @@ class Learned:
         ``account_review`` option may lower the model's own for one account."""
         if second and two_readers(model, self.category, account):
             review, error = model.context_thresholds_for(self.category, account)
-        elif hasattr(model, "thresholds_for"):
-            review, error = model.thresholds_for(self.category, account)
         else:
-            review, error = model.thresholds.get(self.category, (0.5, 0.95))
+            review, error = _static_thresholds(model, self.category, account)
         if "review" in self.own:
             review = self.own["review"]
         elif account in self.account_review:
@@ -432,7 +430,7 @@ def doubted(post: Any, ctx: Any, findings: list[Finding],
         other = _read_as(model, post, scores, inside, instead) if finding.details.get("audience") is False else None
         if score is not None and score < floor:
             doubt = {"model_score": round(score, 3), "model_floor": floor, "judged_by": "rule, doubted by the model"}
-        elif score is not None and other is not None and score < _own_review(model, finding.category, post.account):
+        elif score is not None and other is not None and score < _static_thresholds(model, finding.category, post.account)[0]:
             doubt = {"model_score": round(score, 3), "model_reads_as": instead, "model_score_as": round(other, 3),
                      "judged_by": f"rule, read by the model as {instead}"}
         elif score is not None and mean_floor is not None:
@@ -453,14 +451,14 @@ def _read_as(model: Any, post: Any, scores: Any, inside: list[int], category: st
     if category is None or category not in model.categories or not inside:
         return None
     best = max(float(scores[i][model.categories.index(category)]) for i in inside)
-    return best if best >= _own_review(model, category, post.account) else None
+    return best if best >= _static_thresholds(model, category, post.account)[0] else None
 
 
-def _own_review(model: Any, category: str, account: str | None) -> float:
-    """The static model's own review threshold for the category on this account."""
+def _static_thresholds(model: Any, category: str, account: str | None) -> tuple[float, float]:
+    """The static model's own (review, error) thresholds for the category on this account."""
     if hasattr(model, "thresholds_for"):
-        return model.thresholds_for(category, account)[0]
-    return model.thresholds.get(category, (0.5, 0.95))[0]
+        return model.thresholds_for(category, account)
+    return model.thresholds.get(category, (0.5, 0.95))
 
 
 def _two_reader_scores(post: Any, ctx: Any, scored: tuple, category: str,
