@@ -157,6 +157,8 @@ class PeopleFinder:
             return None  # "Evie B's", "Nell DW": a first name and initials, as the policy asks
         f_rank = self.names.first_rank(first.text)
         l_rank = self.names.last_rank(last_word)
+        if l_rank is None:
+            l_rank = self._hyphenated_rank(last_word)
         wordy = (first.text.casefold() in self.common or last_word.casefold() in self.common
                  or (f_rank is None and self._inflected_common(first.text)))
         listed = f_rank is not None and (l_rank is not None or f_rank <= RARE_FIRST)
@@ -180,6 +182,18 @@ class PeopleFinder:
         if kind is None:
             return None
         return Candidate(start, end, first, last, ner_person, ner_other, f_rank, l_rank, kind)
+
+    def _hyphenated_rank(self, word: str) -> int | None:
+        """"Manahi-Scott", "Cardew-Lumb": a double-barrelled surname the list lacks, of which one part is a listed
+        surname and no other part an English word ("Anglo-Saxon", "Coca-Cola" are not), takes the rank of its
+        rarest listed part."""
+        parts = word.split("-")
+        if not 2 <= len(parts) <= 3 or not all(p[:1].isupper() and len(p) >= 2 for p in parts):
+            return None
+        ranks = [self.names.last_rank(p) for p in parts]
+        if all(r is None for r in ranks) or any(r is None and self.is_word(p) for p, r in zip(parts, ranks)):
+            return None
+        return max(r for r in ranks if r is not None)
 
     def _weak_kind(self, first: Token, last: Token, last_word: str, f_rank: int | None, l_rank: int | None) -> str | None:
         """A pair that is a name only if a learner cue says so (the check decides)."""
