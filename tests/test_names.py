@@ -509,6 +509,8 @@ def test_a_roster_name_of_several_pieces_is_found_in_a_web_address(text, check_t
     ("Congratulations to Evie-Jo Lindqvist in Year 3, whose poem won first prize.", "Evie-Jo Lindqvist"),
     ("Well done to Ruby-Rose Atkinson-Reid in Year 5 for her reading award.", "Ruby-Rose Atkinson-Reid"),
     ("Congratulations to Year 11 pupil RHYS O'CONNOR on his twelve grade 9s.", "RHYS O'CONNOR"),  # no apostrophes in the list
+    # a double-barrelled surname with one part the list lacks (Manahi) and one it knows (Scott)
+    ("Special kia kaha to Kiri Manahi-Scott in Year 13, who is sitting her exams from hospital.", "Kiri Manahi-Scott"),
 ])
 def test_hyphenated_and_apostrophe_names_are_names_without_a_roster(text, match, check_text_without_roster):
     found = mine(check_text_without_roster(text))
@@ -523,6 +525,31 @@ def test_a_hyphenated_name_takes_the_rank_of_its_rarer_part_when_every_part_is_a
     assert names.last_rank("Gordon-Mills") == max(names.last_rank("Gordon"), names.last_rank("Mills"))
     assert names.first_rank("Lily-Xqzv") is None and names.last_rank("Well-Being") is None
     assert names.last_rank("O'Connor") == names.last_rank("OConnor") is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Year 6 pupils sang at Ashworth Lay-By Cafe for the Year 6 leavers' trip.",
+    "Year 4 pupils met Amber Well-Being, our wellbeing mascot, in Year 4 assembly.",
+])
+def test_a_hyphenated_word_with_one_surname_part_is_no_name(text, check_text_without_roster):
+    assert not mine(check_text_without_roster(text))
+
+
+def test_a_double_barrelled_surname_takes_the_rank_of_its_listed_part():
+    from postcheck.checks.names import _finder
+    from postcheck.config import Config
+    from postcheck.engine import Context
+    from postcheck.names.context import Cues
+    from postcheck.nlp import NLP
+    from postcheck.rulepack import load_pack
+
+    finder = _finder(Context(Config(), NLP()), Cues.from_options(load_pack().get("learner-full-name").options))
+    assert finder._hyphenated_rank("Manahi-Scott") == finder.names.last_rank("Scott") is not None
+    assert finder._hyphenated_rank("Cardew-Lumb") == finder.names.last_rank("Lumb") is not None
+    assert finder._hyphenated_rank("Anglo-Saxon") is None  # Saxon: a word and a rare surname
+    assert finder._hyphenated_rank("Lay-By") is None
+    assert finder._hyphenated_rank("Xqzv-Qwrt") is None  # no listed part
+    assert finder._hyphenated_rank("Manahi-scott") is None  # a name's parts are capitalised
 
 
 @pytest.mark.parametrize("text", [

@@ -18,6 +18,7 @@ _PREFIXED = re.compile(r"^(?:Mc|Mac|O['’]|Fitz)[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 RARE_FIRST = 1500  # a first name ranked past this needs NER or a listed surname to count
 WEAK_LAST = 2000  # a surname that is also a word (Green, Brown) counts only if this common as a surname
+_COMMON_SURNAME_WORD = 1000  # a part of a double-barrelled surname that is also a word: Scott yes, Saxon no
 WORDY_FIRST = 300  # a first name that is also a word (Grace, Josh) is worth a look only this common ("As", "Else" are not)
 
 
@@ -185,13 +186,14 @@ class PeopleFinder:
 
     def _hyphenated_rank(self, word: str) -> int | None:
         """"Manahi-Scott", "Cardew-Lumb": a double-barrelled surname the list lacks, of which one part is a listed
-        surname and no other part an English word ("Anglo-Saxon", "Coca-Cola" are not), takes the rank of its
-        rarest listed part."""
+        surname and every other part no English word, takes the rank of its rarest listed part. A listed part that
+        is also a word must be a common surname (Scott, not Saxon: "Anglo-Saxon" and "Lay-By" are no names)."""
         parts = word.split("-")
-        if not 2 <= len(parts) <= 3 or not all(p[:1].isupper() and len(p) >= 2 for p in parts):
+        if not 2 <= len(parts) <= 3 or not all(p[:1].isupper() and len(p) >= 3 for p in parts):
             return None
         ranks = [self.names.last_rank(p) for p in parts]
-        if all(r is None for r in ranks) or any(r is None and self.is_word(p) for p, r in zip(parts, ranks)):
+        if all(r is None for r in ranks) or any(
+                self.is_word(p) and (r is None or r > _COMMON_SURNAME_WORD) for p, r in zip(parts, ranks)):
             return None
         return max(r for r in ranks if r is not None)
 
