@@ -18,6 +18,27 @@ def test_a_personal_post_counts_only_when_it_speaks_to_learners_or_families(chec
     assert _contact(check_text, "Add me on Snapchat!", "school") == ["Add me on"]
 
 
+@pytest.mark.parametrize("text", [
+    "Took the kids to Edinburgh for the first time. The castle was brilliant. We stayed in a lovely guest house near "
+    "the Meadows. The food was great too. Message me if you want the name of the place.",
+    "Full house at the village hall quiz! Our team came fourth. The raffle was the best bit. I won a bottle of wine. "
+    "Message me if you want tickets held at the door.",
+])
+def test_words_adults_use_too_count_only_near_the_invitation(check_text, text):
+    # "team", "the kids": an adult's quiz night or day out, the invitation three sentences on
+    assert _contact(check_text, text, "personal") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Great to see so many of you at the match today, team! The away fans were loud. Add me on Snapchat, I always "
+    "follow back.",
+    "Thanks for a brilliant term, Year 9. It flew by. The hall was freezing today. The heating is fixed now. "
+    "Add me on Snapchat for revision tips.",  # a year group counts anywhere in the post
+])
+def test_a_learner_audience_near_the_invitation_or_anywhere_by_year_still_counts(check_text, text):
+    assert _contact(check_text, text, "personal") == ["Add me on"]
+
+
 def test_official_channel_in_the_sentence_unless_a_personal_platform_too(check_text):
     assert _contact(check_text, "Message me via the school office, parents.", "personal") == []
     assert _contact(check_text, "Message me on WhatsApp, not the office, parents.", "personal")

@@ -46,6 +46,7 @@ class PrivateContact:
         self.noun_cues = option_phrases(options, "noun_cues")
         self.official = option_phrases(options, "official_channels")
         self.audience = option_phrases(options, "audience")
+        self.near_audience = option_phrases(options, "near_audience")
         self.not_audience = option_phrases(options, "not_audience")
         self.negations = option_phrases(options, "negations")
         self.other_audiences = option_phrases(options, "other_audiences")
@@ -63,19 +64,24 @@ class PrivateContact:
         self.social_audience = option_phrases(options, "social_audience")
         self.social_cues = option_phrases(options, "social_cues")
 
-    def _addressed(self, matcher: Matcher, first: int | None = None, last: int | None = None) -> bool:
+    def _addressed(self, matcher: Matcher, first: int | None = None, last: int | None = None,
+                   near: bool = False) -> bool:
         """Whether the post (or its tokens first:last) speaks to learners or families (not merely mentions the
-        author's own kids)."""
+        author's own kids); with ``near``, the words that count only close to an invitation count too."""
         span = () if first is None else (first, last)
         own = [(i, j) for _, i, j in matcher.scan(self.not_audience, *span)]
-        return any(not any(a <= i and j <= b for a, b in own) for _, i, j in matcher.scan(self.audience, *span))
+        phrases = (*self.audience, *self.near_audience) if near else self.audience
+        return any(not any(a <= i and j <= b for a, b in own) for _, i, j in matcher.scan(phrases, *span))
 
     def run(self, post, ctx) -> Iterable[Hit]:
         text = post.prose
         tokens = tokens_for(post, ctx)
         matcher = Matcher(tokens)
         school = post.account != "personal"
-        if not school and not self._addressed(matcher):
+        # a personal post counts when it speaks to learners or families: anywhere with the plain words ("my Year
+        # 9s", "parents"), only near the invitation with the words adults' posts use too ("team", "the kids")
+        everywhere = school or self._addressed(matcher)
+        if not everywhere and not self._addressed(matcher, near=True):
             return  # a personal post not addressed to learners or families
         done: set[int] = set()
         invitations = self.invitations
@@ -83,9 +89,13 @@ class PrivateContact:
             invitations = (*invitations, *self.platform_invitations)
         if not school and self.social and matcher.search(self.social_audience) is not None:
             invitations = (*invitations, *self.social)
-        for first, last in sentences(tokens):
+        spans = sentences(tokens)
+        for n, (first, last) in enumerate(spans):
             if matcher.search(self.other_audiences, first, last) is not None:
                 continue  # "message me if you're hiring": employers, not learners
+            near = spans[max(0, n - 2)][0], spans[min(len(spans) - 1, n + 2)][1]  # two sentences either side
+            if not everywhere and not self._addressed(matcher, *near, near=True):
+                continue  # "message me for the hotel" three paragraphs after "took the kids to Edinburgh"
             bypass = matcher.search(self.bypass, first, last) is not None
             for phrase, i, j in matcher.scan(invitations, first, last):
                 if phrase in self.platform_invitations and j < last and tokens[j].lower in self.not_before:
@@ -107,7 +117,7 @@ class PrivateContact:
                 # whether the sentence itself names learners or families: where it names neither, the model may
                 # read it as something else (model_instead: "message me for a reference" speaks to an employer)
                 yield Hit(match=match, start=tokens[i].start, end=tokens[j - 1].end,
-                          details={"pattern": phrase.source, "audience": self._addressed(matcher, first, last)})
+                          details={"pattern": phrase.source, "audience": self._addressed(matcher, first, last, near=True)})
                 break  # one finding a sentence is enough
         yield from self._inboxes(text, tokens, matcher, school, done)
 
